@@ -1,0 +1,57 @@
+"""comfydsl: ComfyUI workflows as Python.
+
+    from comfydsl import Workflow
+    from comfydsl.nodes import EmptyImage, ImageInvert, SaveImage
+
+    with Workflow() as wf:
+        SaveImage(images=ImageInvert(image=EmptyImage(width=64, height=64)))
+    wf.to_api()        # the API-format prompt of POST /prompt
+
+The client (``comfydsl.client.Client``) is imported on first use, so that building and compiling
+workflows does not pay for the HTTP libraries.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from comfydsl import nodes as nodes
+from comfydsl.catalog import Catalog, active_catalog, extend_catalog, load_catalog, use_catalog
+from comfydsl.compiler import load_prompt
+from comfydsl.errors import (
+    ComfyDSLError,
+    NodeError,
+    SourceLocation,
+    ValidationError,
+)
+from comfydsl.graph import Node, Output, Workflow, current_workflow
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Catalog",
+    "Client",
+    "ComfyDSLError",
+    "Node",
+    "NodeError",
+    "Output",
+    "SourceLocation",
+    "ValidationError",
+    "Workflow",
+    "__version__",
+    "active_catalog",
+    "current_workflow",
+    "extend_catalog",
+    "load_catalog",
+    "load_prompt",
+    "nodes",
+    "use_catalog",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Client":
+        from comfydsl.client import Client
+
+        return Client
+    raise AttributeError(f"module 'comfydsl' has no attribute {name!r}")

@@ -1,0 +1,244 @@
+"""A set of node definitions: the bundled one, one read from a file or a server, or a merge of several.
+
+The catalog in force ("active") decides which classes ``comfydsl.nodes`` offers and how their
+calls are checked. It lives in a ContextVar, so threads and tasks may use different ones::
+
+    from comfydsl.catalog import load_catalog, use_catalog
+    packs = load_catalog("object_info-my-server.json")      # a saved GET /object_info
+    with use_catalog(packs):                                 # bundled + packs, for this block
+        ...
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import difflib
+import json
+import os
+from collections.abc import Iterator, Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from comfydsl.catalog.model import NodeDef
+from comfydsl.errors import CatalogError
+
+#: Where the JSON files of the bundled catalog are: the data package made from nodes_catalog/.
+_BUNDLED_PACKAGE = "comfydsl._bundled"
+_CHECKOUT_DIR = Path(__file__).resolve().parents[2] / "nodes_catalog"
+
+
+class Catalog:
+    """Node definitions by class name, read lazily from ``/object_info``-shaped JSON.
+
+    ``files_known`` says whether the combo lists that name files (models, input images) are the
+    real lists of the server the prompt goes to. In the bundled catalog they are not: an empty list
+    there means "unknown here", and any file name is accepted until a real server is asked.
+    """
+
+    __slots__ = ("_defs", "_raw", "_sources", "files_known", "source")
+
+    def __init__(
+        self,
+        definitions: Mapping[str, Any] | None = None,
+        *,
+        source: str = "<memory>",
+        files_known: bool = True,
+    ) -> None:
+        self.source = source
+        self.files_known = files_known
+        self._raw: dict[str, Any] = {}
+        self._sources: dict[str, tuple[str, bool]] = {}
+        self._defs: dict[str, NodeDef] = {}
+        if definitions is not None:
+            if not isinstance(definitions, Mapping):
+                raise CatalogError(
+                    f"node definitions must be a JSON object of class name -> definition, "
+                    f"got {type(definitions).__name__}",
+                    source=source,
+                )
+            self._raw.update(definitions)
+            meta = (source, files_known)
+            self._sources = dict.fromkeys(definitions, meta)
+
+    @classmethod
+    def from_object_info(
+        cls, data: Mapping[str, Any], *, source: str = "<object_info>", files_known: bool = True
+    ) -> Catalog:
+        """A catalog from the JSON a server answers to ``GET /object_info``."""
+        return cls(data, source=source, files_known=files_known)
+
+    def merged(self, *others: Catalog) -> Catalog:
+        """A new catalog: this one's classes, then each other's (a later one wins a shared name)."""
+        result = Catalog(source=self.source, files_known=self.files_known)
+        for catalog in (self, *others):
+            result._raw.update(catalog._raw)
+            result._sources.update(catalog._sources)
+            for name in catalog._raw:
+                result._defs.pop(name, None)
+            result._defs.update(catalog._defs)
+        if others:
+            result.source = " + ".join(c.source for c in (self, *others))
+        return result
+
+    def get(self, class_type: str) -> NodeDef | None:
+        """The definition of a class, or None when the catalog does not have it."""
+        found = self._defs.get(class_type)
+        if found is not None:
+            return found
+        raw = self._raw.get(class_type)
+        if raw is None:
+            return None
+        source, files_known = self._sources[class_type]
+        found = NodeDef(class_type, raw, files_known=files_known, source=source)
+        self._defs[class_type] = found
+        return found
+
+    def __getitem__(self, class_type: str) -> NodeDef:
+        found = self.get(class_type)
+        if found is None:
+            raise KeyError(class_type)
+        return found
+
+    def __contains__(self, class_type: object) -> bool:
+        return class_type in self._raw
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    def names(self) -> list[str]:
+        """Every class name, in the catalog's order."""
+        return list(self._raw)
+
+    def suggest(self, class_type: str, n: int = 3) -> list[str]:
+        """Class names close to a misspelt one."""
+        return difflib.get_close_matches(class_type, self._raw, n=n, cutoff=0.75)
+
+    def raw(self, class_type: str) -> Any:
+        """The definition as the server sent it (JSON data)."""
+        return self._raw[class_type]
+
+    def to_object_info(self) -> dict[str, Any]:
+        """Every definition as ``/object_info`` JSON."""
+        return dict(self._raw)
+
+    def __repr__(self) -> str:
+        return f"<Catalog {self.source}: {len(self)} classes>"
+
+
+def read_json_file(path: str | os.PathLike[str]) -> Any:
+    """JSON from a file, with errors that name the file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CatalogError(f"cannot read the file: {exc.strerror or exc}", source=str(path)) from exc
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CatalogError(
+            f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}", source=str(path)
+        ) from exc
+
+
+def load_catalog(
+    location: str | os.PathLike[str],
+    *,
+    files_known: bool | None = None,
+    timeout: float = 30.0,
+) -> Catalog:
+    """Node definitions from a JSON file or from a server (``http://host:port``).
+
+    A file holds what ``GET /object_info`` answers (``comfydsl catalog pull`` writes one). From a
+    server, the file lists are that server's own, so ``files_known`` defaults to True; from a file,
+    to False (the file may be old, or from another machine).
+    """
+    text = os.fspath(location)
+    if text.startswith(("http://", "https://")):
+        import requests  # only here: importing requests costs more than the rest of comfydsl.nodes
+
+        url = text.rstrip("/") + "/object_info"
+        try:
+            response = requests.get(url, timeout=timeout)
+            response.raise_for_status()
+            data = response.json()
+        except (requests.RequestException, ValueError) as exc:
+            raise CatalogError(f"cannot read node definitions: {exc}", source=url) from exc
+        return Catalog(data, source=text, files_known=True if files_known is None else files_known)
+    data = read_json_file(location)
+    return Catalog(data, source=text, files_known=bool(files_known))
+
+
+def _bundled_files() -> list[tuple[str, str]]:
+    """(name, JSON text) of every bundled catalog file, from the installed package or the checkout."""
+    found: list[tuple[str, str]] = []
+    try:
+        root = resources.files(_BUNDLED_PACKAGE)
+        for entry in sorted(root.iterdir(), key=lambda e: e.name):
+            if entry.name.endswith(".json"):
+                found.append((entry.name, entry.read_text(encoding="utf-8")))
+    except (ModuleNotFoundError, FileNotFoundError, NotADirectoryError):
+        pass
+    if not found and _CHECKOUT_DIR.is_dir():
+        for path in sorted(_CHECKOUT_DIR.glob("*.json")):
+            found.append((path.name, path.read_text(encoding="utf-8")))
+    return found
+
+
+_bundled: Catalog | None = None
+
+
+def bundled_catalog() -> Catalog:
+    """The node definitions shipped with comfydsl: stock ComfyUI (see nodes_catalog/README.md)."""
+    global _bundled
+    if _bundled is None:
+        files = _bundled_files()
+        if not files:
+            raise CatalogError("the bundled node catalog is missing from this installation")
+        merged: dict[str, Any] = {}
+        for _name, text in files:
+            merged.update(json.loads(text))
+        _bundled = Catalog(merged, source="bundled", files_known=False)
+    return _bundled
+
+
+_active: contextvars.ContextVar[Catalog | None] = contextvars.ContextVar("comfydsl_catalog", default=None)
+
+
+def active_catalog() -> Catalog:
+    """The catalog in force here: the one set by ``use_catalog``/``set_catalog``, else the bundled one."""
+    catalog = _active.get()
+    return catalog if catalog is not None else bundled_catalog()
+
+
+def set_catalog(catalog: Catalog | None) -> contextvars.Token[Catalog | None]:
+    """Put a catalog in force for the rest of this context (None: back to the bundled one)."""
+    return _active.set(catalog)
+
+
+@contextlib.contextmanager
+def use_catalog(*catalogs: Catalog, merge: bool = True) -> Iterator[Catalog]:
+    """Put catalogs in force for a ``with`` block: by default merged over the one in force now."""
+    base = active_catalog() if merge else None
+    if base is not None:
+        combined = base.merged(*catalogs)
+    elif catalogs:
+        combined = catalogs[0].merged(*catalogs[1:])
+    else:
+        combined = Catalog(source="<empty>")
+    token = _active.set(combined)
+    try:
+        yield combined
+    finally:
+        _active.reset(token)
+
+
+def extend_catalog(*catalogs: Catalog) -> Catalog:
+    """Merge catalogs (custom node packs) over the one in force, for the rest of this context."""
+    combined = active_catalog().merged(*catalogs)
+    _active.set(combined)
+    return combined

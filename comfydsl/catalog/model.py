@@ -1,0 +1,317 @@
+"""The node definitions of ``GET /object_info``, read into small typed objects.
+
+One ``NodeDef`` per node class, one ``InputSpec`` per input, one ``OutputSpec`` per output. They are
+made lazily, one class at a time, from the raw JSON, so that loading a catalog of hundreds of classes
+costs one ``json.load``.
+
+All three input-spec forms of the server are understood (see ../shared PROTOCOL.md):
+
+- a type string: ``["INT", {...}]``, ``["IMAGE"]``, ``["*"]``, a comma union ``["A,B"]``;
+- a legacy combo, the list of choices itself: ``[["euler", "ddim"], {...}]``;
+- the newer combo: ``["COMBO", {"options": [...]}]``.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from comfydsl.errors import CatalogError
+
+#: Types the editor shows as a widget (a value typed in the node) rather than as a socket only.
+WIDGET_TYPES = frozenset(
+    {"INT", "FLOAT", "STRING", "BOOLEAN", "COMBO", "COLOR", "WEBCAM", "MARKDOWN"}
+)
+
+#: Option keys whose combo lists name files on the server (its input folder).
+UPLOAD_FLAGS = ("image_upload", "video_upload", "file_upload", "animated_image_upload", "audio_upload")
+
+
+class _Missing:
+    """The marker for "no default"."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+MISSING: Any = _Missing()
+
+_NOT_IDENT = re.compile(r"\W", re.ASCII)
+
+
+def python_name(name: str, *, fallback: str = "value") -> str:
+    """The predictable Python identifier for a name from a node definition.
+
+    Every character that cannot stand in an identifier becomes ``_``; a leading digit gets a
+    leading ``_``; a Python keyword gets a trailing ``_``; an empty name becomes ``fallback``.
+    ``"model task_id"`` → ``model_task_id``, ``"3D Model Path"`` → ``_3D_Model_Path``,
+    ``"input_blocks.0."`` → ``input_blocks_0_``, ``"from"`` → ``from_``.
+    """
+    text = _NOT_IDENT.sub("_", name)
+    if not text:
+        return fallback
+    if text[0].isdigit():
+        text = "_" + text
+    if keyword.iskeyword(text) or keyword.issoftkeyword(text):
+        text += "_"
+    return text
+
+
+def unique_python_names(names: Sequence[str], *, fallback: str = "value") -> list[str]:
+    """``python_name`` of each name, with repeats numbered from the second on: ``IMAGE``, ``IMAGE_2``."""
+    result: list[str] = []
+    taken: set[str] = set()
+    counts: dict[str, int] = {}
+    for name in names:
+        base = python_name(name, fallback=fallback)
+        candidate = base
+        if candidate in taken:
+            n = counts.get(base, 1)
+            while candidate in taken:
+                n += 1
+                candidate = f"{base}_{n}"
+            counts[base] = n
+        taken.add(candidate)
+        result.append(candidate)
+    return result
+
+
+class InputSpec:
+    """One input of a node class.
+
+    ``kind`` is what the value must be: ``"INT"``, ``"FLOAT"``, ``"STRING"``, ``"BOOLEAN"``,
+    ``"COMBO"`` (either combo form), or ``"LINK"`` for everything that only arrives through a link
+    (IMAGE, MODEL, ``*``, unions...). ``type`` is the type a link must fit: the type string, or for a
+    legacy combo the tuple of its choices (that is how the server compares them).
+    ``choices`` is the tuple of allowed values of a combo, or None where they are not known here
+    (a list of files on a server we have not asked).
+    """
+
+    __slots__ = (
+        "choices",
+        "class_type",
+        "combo_form",
+        "default",
+        "force_input",
+        "kind",
+        "max",
+        "min",
+        "name",
+        "options",
+        "raw",
+        "required",
+        "type",
+        "uploads",
+        "widget",
+    )
+
+    def __init__(
+        self, class_type: str, name: str, raw: Any, *, required: bool, files_known: bool
+    ) -> None:
+        self.class_type = class_type
+        self.name = name
+        self.raw = raw
+        self.required = required
+        if not isinstance(raw, (list, tuple)) or not raw:
+            raise CatalogError(f"{class_type}.{name}: an input spec must be a non-empty list, got {raw!r}")
+        first = raw[0]
+        opts = raw[1] if len(raw) > 1 and isinstance(raw[1], Mapping) else {}
+        self.options: Mapping[str, Any] = opts
+        self.force_input = bool(opts.get("forceInput", False))
+        self.default = opts.get("default", MISSING)
+        self.min = opts.get("min")
+        self.max = opts.get("max")
+        self.uploads = any(opts.get(flag) for flag in UPLOAD_FLAGS)
+        self.choices: tuple[Any, ...] | None = None
+        self.combo_form: str | None = None
+        if isinstance(first, (list, tuple)):
+            self.kind = "COMBO"
+            self.combo_form = "legacy"
+            self.type: str | tuple[Any, ...] = tuple(first)
+            self.choices = self._known(tuple(first), files_known)
+        elif isinstance(first, str):
+            if first == "COMBO":
+                self.kind = "COMBO"
+                self.combo_form = "COMBO"
+                self.type = "COMBO"
+                self.choices = self._known(tuple(opts.get("options", ())), files_known)
+            elif first in ("INT", "FLOAT", "STRING", "BOOLEAN"):
+                self.kind = first
+                self.type = first
+            else:
+                self.kind = "LINK"
+                self.type = first
+        else:
+            raise CatalogError(f"{class_type}.{name}: unreadable input type {first!r}")
+        if self.kind == "COMBO" and self.default is MISSING and self.choices:
+            self.default = self.choices[0]
+        if type(self.default) is float and self.default.is_integer() and abs(self.default) < 2**53:
+            # The editor is JavaScript: a default of 1.0 goes out as 1. Do the same, byte for byte.
+            self.default = int(self.default)
+        self.widget = not self.force_input and (
+            self.kind != "LINK" or (isinstance(self.type, str) and self.type in WIDGET_TYPES)
+        )
+
+    def _known(self, choices: tuple[Any, ...], files_known: bool) -> tuple[Any, ...] | None:
+        # A list of files (models, or the input folder for upload widgets) says nothing about the
+        # user's own server unless it came from that server: then it is "unknown here".
+        if not files_known and (not choices or self.uploads):
+            return None
+        return choices
+
+    @property
+    def python_name(self) -> str:
+        """The keyword this input takes in Python when its name is not an identifier."""
+        return python_name(self.name)
+
+    def describe(self) -> str:
+        """A short human description of what the input takes, for error messages."""
+        if self.kind == "COMBO":
+            if self.choices is None:
+                return "a file name (the choices are not known here)"
+            return "one of " + _choice_list(self.choices)
+        if self.kind == "LINK":
+            return f"a link to an output of type {self.type}"
+        bounds = []
+        if self.min is not None:
+            bounds.append(f">= {self.min}")
+        if self.max is not None:
+            bounds.append(f"<= {self.max}")
+        return f"{self.kind}" + (f" {' and '.join(bounds)}" if bounds else "")
+
+    def __repr__(self) -> str:
+        return f"<InputSpec {self.class_type}.{self.name}: {self.describe()}>"
+
+
+def _choice_list(choices: Sequence[Any], limit: int = 12) -> str:
+    shown = ", ".join(repr(c) for c in choices[:limit])
+    if len(choices) > limit:
+        shown += f", ... ({len(choices)} in all)"
+    return f"[{shown}]"
+
+
+class OutputSpec:
+    """One output of a node class: its index, name, type, the attribute that reaches it, and is_list."""
+
+    __slots__ = ("attr", "index", "is_list", "name", "type")
+
+    def __init__(self, index: int, name: str, type: Any, attr: str, is_list: bool) -> None:
+        self.index = index
+        self.name = name
+        self.type = type
+        self.attr = attr
+        self.is_list = is_list
+
+    def __repr__(self) -> str:
+        return f"<OutputSpec {self.index} {self.name}: {self.type}>"
+
+
+class NodeDef:
+    """The definition of one node class, as the server describes it in ``/object_info``."""
+
+    __slots__ = (
+        "aliases",
+        "api_node",
+        "category",
+        "deprecated",
+        "display_name",
+        "emit_order",
+        "experimental",
+        "files_known",
+        "hidden",
+        "inputs",
+        "name",
+        "output_attrs",
+        "output_node",
+        "outputs",
+        "positional",
+        "raw",
+        "required_defaults",
+        "required_names",
+        "source",
+    )
+
+    def __init__(self, name: str, raw: Mapping[str, Any], *, files_known: bool, source: str = "") -> None:
+        if not isinstance(raw, Mapping):
+            raise CatalogError(f"{name}: a node definition must be an object", source=source or None)
+        self.name = name
+        self.raw = raw
+        self.source = source
+        self.files_known = files_known
+        self.display_name = raw.get("display_name") or name
+        self.category = raw.get("category", "")
+        self.output_node = bool(raw.get("output_node", False))
+        self.deprecated = bool(raw.get("deprecated", False))
+        self.experimental = bool(raw.get("experimental", False))
+        self.api_node = bool(raw.get("api_node", False))
+
+        spec_sections = raw.get("input") or {}
+        order = raw.get("input_order") or {}
+        inputs: dict[str, InputSpec] = {}
+        for section in ("required", "optional"):
+            specs = spec_sections.get(section) or {}
+            names = list(order.get(section) or specs)
+            names += [n for n in specs if n not in names]
+            for input_name in names:
+                if input_name in specs and input_name not in inputs:
+                    inputs[input_name] = InputSpec(
+                        name,
+                        input_name,
+                        specs[input_name],
+                        required=section == "required",
+                        files_known=files_known,
+                    )
+        self.inputs = inputs
+        self.hidden = tuple(spec_sections.get("hidden") or ())
+        self.positional = tuple(inputs)
+        self.required_names = tuple(n for n, s in inputs.items() if s.required)
+        # The editor sends widget values first, in definition order, then the linked sockets.
+        widgets = [n for n, s in inputs.items() if s.widget]
+        sockets = [n for n, s in inputs.items() if not s.widget]
+        self.emit_order = tuple(widgets + sockets)
+        self.required_defaults = {
+            n: s.default for n, s in inputs.items() if s.required and s.widget and s.default is not MISSING
+        }
+        aliases: dict[str, str] = {}
+        clashing: set[str] = set()
+        for input_name in inputs:
+            alias = python_name(input_name)
+            if alias != input_name:
+                if alias in inputs or alias in aliases:
+                    clashing.add(alias)
+                else:
+                    aliases[alias] = input_name
+        for alias in clashing:
+            aliases.pop(alias, None)
+        self.aliases = aliases
+
+        types = list(raw.get("output") or ())
+        names_raw = list(raw.get("output_name") or ())
+        is_list = list(raw.get("output_is_list") or ())
+        out_names = [
+            (names_raw[i] if i < len(names_raw) and isinstance(names_raw[i], str) else str(t))
+            for i, t in enumerate(types)
+        ]
+        attrs = unique_python_names(out_names, fallback="output")
+        self.outputs = tuple(
+            OutputSpec(i, out_names[i], t, attrs[i], bool(is_list[i]) if i < len(is_list) else False)
+            for i, t in enumerate(types)
+        )
+        self.output_attrs = {o.attr: o.index for o in self.outputs}
+
+    def input(self, name: str) -> InputSpec | None:
+        """The spec of an input by its name or its Python alias, or None."""
+        spec = self.inputs.get(name)
+        if spec is None and name in self.aliases:
+            spec = self.inputs[self.aliases[name]]
+        return spec
+
+    def __repr__(self) -> str:
+        return f"<NodeDef {self.name}: {len(self.inputs)} inputs, {len(self.outputs)} outputs>"

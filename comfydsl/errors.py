@@ -1,0 +1,263 @@
+"""Every error comfydsl raises, one tree with one root.
+
+Each error also subclasses the builtin it resembles, so ``except ValueError`` keeps working for
+callers that do not know comfydsl, and carries structured fields besides its message::
+
+    ComfyDSLError(Exception)
+    ├── NodeError                      one input of one node is wrong; has .type in the server's vocabulary
+    │   ├── UnknownInputError          (TypeError)   unknown_input
+    │   ├── MissingInputError          (TypeError)   required_input_missing
+    │   ├── LinkTypeError              (TypeError)   return_type_mismatch
+    │   ├── BadLinkError               (LookupError) bad_linked_input, link_to_missing_node, output_index_out_of_range
+    │   ├── InputValueError            (ValueError)  invalid_input_type
+    │   ├── ValueRangeError            (ValueError)  value_smaller_than_min, value_bigger_than_max
+    │   ├── ChoiceError                (ValueError)  value_not_in_list
+    │   └── CycleError                 (ValueError)  dependency_cycle
+    ├── UnknownNodeError               (LookupError, ImportError) invalid_prompt: a class the catalog does not have
+    ├── DuplicateIdError               (ValueError)  two nodes with one id
+    ├── NoWorkflowError                (RuntimeError)
+    ├── ValidationError                (ValueError)  several problems found at once: .errors
+    ├── PromptFormatError              (ValueError)  a prompt file that is not a valid API-format prompt: .problems
+    ├── CatalogError                   (ValueError)  node definitions that cannot be read
+    └── ScriptError                    (RuntimeError) a user script that failed while the CLI ran it
+
+The client's errors (``comfydsl.client.errors``) hang below ``ComfyDSLError`` too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+
+class SourceLocation:
+    """Where a node was made: the user's file and line (and the function, when not at module level).
+
+    A plain slotted class rather than an attrs one: one is made for every node, and
+    ``import comfydsl.nodes`` stays fast without importing attrs.
+    """
+
+    __slots__ = ("file", "function", "line")
+
+    def __init__(self, file: str, line: int, function: str = "<module>") -> None:
+        self.file = file
+        self.line = line
+        self.function = function
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
+
+    def __repr__(self) -> str:
+        return f"SourceLocation({self.file!r}, {self.line!r}, {self.function!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SourceLocation):
+            return NotImplemented
+        return (self.file, self.line, self.function) == (other.file, other.line, other.function)
+
+    def __hash__(self) -> int:
+        return hash((self.file, self.line, self.function))
+
+
+class ComfyDSLError(Exception):
+    """The root of every comfydsl error."""
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+class NodeError(ComfyDSLError):
+    """One problem with one input of one node.
+
+    Fields: ``type`` (the server's word for it, e.g. ``value_not_in_list``), ``class_type``,
+    ``node_id``, ``input_name``, ``value``, ``expected`` (what would have been accepted), ``source``
+    (the user's file:line where the node was built, or None for nodes loaded from JSON) and
+    ``detail`` (the sentence that says what is wrong).
+    """
+
+    type = "invalid_input"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        class_type: str,
+        node_id: str | None = None,
+        input_name: str | None = None,
+        value: Any = None,
+        expected: str | None = None,
+        source: SourceLocation | None = None,
+        type: str | None = None,
+        has_value: bool = True,
+    ) -> None:
+        if type is not None:
+            self.type = type
+        self.detail = detail
+        self.class_type = class_type
+        self.node_id = node_id
+        self.input_name = input_name
+        self.value = value
+        self.expected = expected
+        self.source = source
+        self.has_value = has_value
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        where = f"{self.source}: " if self.source is not None else ""
+        node = self.class_type
+        if self.node_id is not None:
+            node += f" (node {self.node_id})"
+        subject = f"{node}, input {self.input_name!r}" if self.input_name else node
+        parts = [f"{where}{subject}: {self.detail}"]
+        extra = []
+        if self.has_value and self.input_name is not None:
+            extra.append(f"got {_short(self.value)}")
+        if self.expected:
+            extra.append(f"expected {self.expected}")
+        if extra:
+            parts.append(f" ({'; '.join(extra)})")
+        parts.append(f" [{self.type}]")
+        return "".join(parts)
+
+    def located(self, node_id: str | None, source: SourceLocation | None) -> NodeError:
+        """This error with the node's id and source filled in where they were missing."""
+        if node_id is not None and self.node_id is None:
+            self.node_id = node_id
+        if source is not None and self.source is None:
+            self.source = source
+        self.args = (self._message(),)
+        return self
+
+    def as_dict(self) -> dict[str, Any]:
+        """The error as plain data, shaped like one entry of the server's ``node_errors``."""
+        return {
+            "type": self.type,
+            "message": self.detail,
+            "details": self.input_name or "",
+            "extra_info": {
+                "input_name": self.input_name,
+                "received_value": self.value if self.has_value else None,
+                "expected": self.expected,
+            },
+            "class_type": self.class_type,
+            "node_id": self.node_id,
+            "source": str(self.source) if self.source else None,
+        }
+
+
+class UnknownInputError(NodeError, TypeError):
+    """An input name the node's definition does not have."""
+
+    type = "unknown_input"
+
+
+class MissingInputError(NodeError, TypeError):
+    """A required input with no value and no default."""
+
+    type = "required_input_missing"
+
+
+class LinkTypeError(NodeError, TypeError):
+    """A link whose output type does not fit the input's type."""
+
+    type = "return_type_mismatch"
+
+
+class BadLinkError(NodeError, LookupError):
+    """A link that points nowhere: a missing node, or an output index the node does not have."""
+
+    type = "bad_linked_input"
+
+
+class InputValueError(NodeError, ValueError):
+    """A literal the server cannot convert to the input's type."""
+
+    type = "invalid_input_type"
+
+
+class ValueRangeError(NodeError, ValueError):
+    """A number outside the input's min/max."""
+
+    type = "value_smaller_than_min"
+
+
+class ChoiceError(NodeError, ValueError):
+    """A combo value that is not among the choices."""
+
+    type = "value_not_in_list"
+
+
+class CycleError(NodeError, ValueError):
+    """Links that form a loop; the server cannot run it and does not say why."""
+
+    type = "dependency_cycle"
+
+
+class UnknownNodeError(ComfyDSLError, LookupError, ImportError):
+    """A node class the active catalog does not have (also an ImportError, for ``from comfydsl.nodes import X``)."""
+
+    type = "invalid_prompt"
+
+    def __init__(self, class_type: str, *, suggestions: Sequence[str] = (), hint: str = "") -> None:
+        self.class_type = class_type
+        self.suggestions = list(suggestions)
+        message = f"unknown node class {class_type!r}"
+        if self.suggestions:
+            message += f"; did you mean {', '.join(map(repr, self.suggestions))}?"
+        if hint:
+            message += f" {hint}"
+        super().__init__(message)
+
+
+class DuplicateIdError(ComfyDSLError, ValueError):
+    """Two nodes of one workflow with the same id."""
+
+    def __init__(self, node_id: str, *, source: SourceLocation | None, first: SourceLocation | None):
+        self.node_id = node_id
+        self.source = source
+        self.first = first
+        where = f"{source}: " if source else ""
+        before = f" by the node built at {first}" if first else ""
+        super().__init__(f"{where}node id {node_id!r} is already taken{before}")
+
+
+class NoWorkflowError(ComfyDSLError, RuntimeError):
+    """A workflow was asked for where there is none."""
+
+
+class ValidationError(ComfyDSLError, ValueError):
+    """Several problems found at once (compile or check time); ``errors`` holds each one."""
+
+    def __init__(self, errors: Sequence[NodeError], *, heading: str = "") -> None:
+        self.errors = list(errors)
+        count = len(self.errors)
+        head = heading or f"{count} problem{'s' if count != 1 else ''} in the workflow"
+        super().__init__(head + ":\n" + "\n".join(f"  - {e}" for e in self.errors))
+
+
+class PromptFormatError(ComfyDSLError, ValueError):
+    """A prompt (API format) that cannot be read; ``problems`` lists every one found."""
+
+    def __init__(self, problems: Sequence[str], *, file: str | None = None) -> None:
+        self.problems = list(problems)
+        self.file = file
+        where = f"{file}: " if file else ""
+        if len(self.problems) == 1:
+            super().__init__(f"{where}{self.problems[0]}")
+        else:
+            listed = "\n".join(f"  - {p}" for p in self.problems)
+            super().__init__(f"{where}{len(self.problems)} problems:\n{listed}")
+
+
+class CatalogError(ComfyDSLError, ValueError):
+    """Node definitions that cannot be read."""
+
+    def __init__(self, message: str, *, source: str | None = None) -> None:
+        self.source = source
+        super().__init__(f"{source}: {message}" if source else message)
+
+
+class ScriptError(ComfyDSLError, RuntimeError):
+    """A user script that raised while the command line ran it."""

@@ -1,0 +1,40 @@
+"""Every node class of the catalog in force, as a callable::
+
+    from comfydsl.nodes import CheckpointLoaderSimple, CLIPTextEncode, KSampler
+
+    ckpt = CheckpointLoaderSimple(ckpt_name="sd_xl_base_1.0.safetensors")
+    pos = CLIPTextEncode(text="a lighthouse at dusk", clip=ckpt.CLIP)
+
+The classes are made on first use from the catalog in force (the bundled stock ComfyUI catalog,
+plus any loaded with ``comfydsl.catalog.extend_catalog`` / ``use_catalog``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from comfydsl.catalog import active_catalog
+from comfydsl.nodes._build import NodeClass, node_class
+
+
+def __getattr__(name: str) -> NodeClass:
+    if name.startswith("_"):
+        raise AttributeError(name)
+    # An unknown class raises UnknownNodeError, which is an ImportError too: so that
+    # ``from comfydsl.nodes import KSamplr`` says "did you mean 'KSampler'?" rather than Python's
+    # bare "cannot import name".
+    return node_class(name)
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *active_catalog().names()})
+
+
+def _touch() -> Any:
+    # Load the bundled catalog at import, so that the first node call pays nothing more.
+    return active_catalog()
+
+
+_touch()
+
+__all__ = ["NodeClass", "node_class"]

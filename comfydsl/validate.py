@@ -1,0 +1,525 @@
+"""Checks of input values and links against node definitions, as the server makes them, and better.
+
+The server's rules (ComfyUI's ``execution.validate_inputs``), which these follow:
+
+- a literal is converted with the input type's builtin: ``int(v)``, ``float(v)``, ``str(v)``,
+  ``bool(v)``; a value that does not convert is ``invalid_input_type``. So INT takes ``"48"``,
+  ``" 16 "``, ``40.7`` (→ 40) and ``True``; FLOAT takes ``"nan"``; STRING takes any scalar.
+- the converted number is compared with ``min``/``max`` (``value_smaller_than_min`` /
+  ``value_bigger_than_max``); ``step`` is not checked.
+- a legacy combo (a list of choices) must contain the value (``value_not_in_list``).
+- a link's output type must share a type with the input's (comma unions split; ``*`` fits all),
+  else ``return_type_mismatch``.
+
+Where the server accepts and then fails at run time, we refuse at once: values of the newer
+``"COMBO"`` form outside the options, constants where only a link makes sense (IMAGE, MODEL...).
+A combo whose choices are not known here (model files, in the bundled catalog) takes any file name.
+"""
+
+from __future__ import annotations
+
+import difflib
+import numbers
+from collections.abc import Iterable
+from pathlib import PurePath
+from typing import Any
+
+from comfydsl.catalog import Catalog, InputSpec, NodeDef, active_catalog
+from comfydsl.errors import (
+    BadLinkError,
+    ChoiceError,
+    CycleError,
+    InputValueError,
+    LinkTypeError,
+    MissingInputError,
+    NodeError,
+    UnknownInputError,
+    UnknownNodeError,
+    ValueRangeError,
+)
+from comfydsl.graph import Node, Output, Workflow
+
+
+def types_match(received: Any, expected: Any) -> bool:
+    """Whether an output of type ``received`` may feed an input of type ``expected``.
+
+    Equal types match; ``*`` on either side matches anything; comma unions match when they share a
+    type. A legacy combo input (a list of choices) only takes an output of the same list, or ``*``.
+    """
+    if received == expected:
+        return True
+    if isinstance(received, list):
+        received = tuple(received)
+        if received == expected:
+            return True
+    if received == "*" or expected == "*":
+        return True
+    if not isinstance(received, str) or not isinstance(expected, str):
+        return False
+    got = {part.strip() for part in received.split(",")}
+    want = {part.strip() for part in expected.split(",")}
+    return "*" in got or "*" in want or not got.isdisjoint(want)
+
+
+def _fail(cls: type[NodeError], spec: InputSpec, value: Any, detail: str, **kw: Any) -> NodeError:
+    return cls(
+        detail,
+        class_type=spec.class_type,
+        input_name=spec.name,
+        value=value,
+        expected=kw.pop("expected", spec.describe()),
+        **kw,
+    )
+
+
+def check_link(spec: InputSpec, link: Output, workflow: Workflow | None) -> Output:
+    """A link into ``spec``'s input, checked: same workflow, existing output, fitting type."""
+    node = link.node
+    if workflow is not None and node.workflow is not workflow:
+        raise _fail(
+            BadLinkError,
+            spec,
+            link,
+            f"the link comes from {node.class_type}#{node.id}, a node of another workflow",
+            type="link_to_missing_node",
+        )
+    definition = node.definition
+    if definition is None:
+        return link
+    count = len(definition.outputs)
+    if not -count <= link.index < count:
+        raise _fail(
+            BadLinkError,
+            spec,
+            link,
+            f"{node.class_type} has {count} output(s); there is no output {link.index}",
+            type="output_index_out_of_range",
+        )
+    out_type = definition.outputs[link.index].type
+    if not types_match(out_type, spec.type):
+        expected = spec.type if isinstance(spec.type, str) else "a combo output"
+        raise _fail(
+            LinkTypeError,
+            spec,
+            link,
+            f"received_type({_type_text(out_type)}) mismatch input_type({_type_text(spec.type)})",
+            expected=f"an output of type {expected}",
+        )
+    return link
+
+
+def _type_text(value: Any) -> str:
+    if isinstance(value, (list, tuple)):
+        return "COMBO"
+    return str(value)
+
+
+def _unwrap(value: Any) -> Any:
+    if type(value) is dict and "__value__" in value:
+        return value["__value__"]
+    return value
+
+
+def _convert(kind: str, value: Any) -> Any:
+    if kind == "INT":
+        return int(value)
+    if kind == "FLOAT":
+        return float(value)
+    if kind == "STRING":
+        return str(value)
+    return bool(value)
+
+
+def check_literal(spec: InputSpec, value: Any) -> Any:
+    """A literal for ``spec``'s input, checked as the server converts and compares it.
+
+    Returns the value to store: the user's own value (the server converts it, not us), except that
+    lists and tuples are wrapped as ``{"__value__": [...]}`` (a bare list would read as a link) and
+    numbers of other libraries (numpy...) become Python numbers so that JSON can hold them.
+    """
+    stored = value
+    if isinstance(value, (list, tuple)):
+        stored = {"__value__": list(value)}
+    elif isinstance(value, numbers.Number) and type(value) not in (int, float, bool):
+        if isinstance(value, numbers.Integral):
+            stored = int(value)
+        elif isinstance(value, numbers.Real):
+            stored = float(value)
+    raw = _unwrap(stored)
+    kind = spec.kind
+    if kind == "COMBO":
+        return _check_choice(spec, stored, raw)
+    if kind == "LINK":
+        if spec.type == "*" or spec.widget:
+            return stored
+        raise _fail(
+            InputValueError,
+            spec,
+            value,
+            f"{spec.name} takes a link to a {spec.type} output, not a constant "
+            "(the server would accept it and fail when the node runs)",
+        )
+    if isinstance(raw, PurePath):
+        raise _fail(InputValueError, spec, value, f"a file path is not a {kind} value")
+    try:
+        converted = _convert(kind, raw)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise _fail(
+            InputValueError,
+            spec,
+            value,
+            f"Failed to convert an input value to a {kind} value ({exc})",
+        ) from None
+    if kind in ("INT", "FLOAT"):
+        low, high = spec.min, spec.max
+        if low is not None and converted < low:
+            raise _fail(
+                ValueRangeError,
+                spec,
+                value,
+                f"Value {converted} smaller than min of {low}",
+                type="value_smaller_than_min",
+            )
+        if high is not None and converted > high:
+            raise _fail(
+                ValueRangeError,
+                spec,
+                value,
+                f"Value {converted} bigger than max of {high}",
+                type="value_bigger_than_max",
+            )
+    return stored
+
+
+def _check_choice(spec: InputSpec, stored: Any, raw: Any) -> Any:
+    choices = spec.choices
+    if isinstance(raw, PurePath):
+        if spec.uploads or choices is None:
+            return raw  # a local file, uploaded at submit time
+        raise _fail(ChoiceError, spec, raw, "this input does not take an uploaded file")
+    if choices is None:
+        if isinstance(raw, str):
+            return stored
+        raise _fail(InputValueError, spec, raw, "a file name must be a string")
+    try:
+        found = raw in choices
+    except TypeError:
+        found = False
+    if found:
+        return stored
+    shown = f"(list of length {len(choices)})" if len(choices) > 20 else str(list(choices))
+    detail = f"{spec.name}: '{raw}' not in {shown}"
+    if isinstance(raw, str):
+        close = difflib.get_close_matches(raw, [c for c in choices if isinstance(c, str)], n=3)
+        if close:
+            detail += f"; did you mean {', '.join(map(repr, close))}?"
+    raise _fail(ChoiceError, spec, raw, detail)
+
+
+def check_value(spec: InputSpec, value: Any, workflow: Workflow | None) -> Any:
+    """Any value for ``spec``'s input (link, node or literal), checked; returns what to store."""
+    if type(value) is Output:
+        return check_link(spec, value, workflow)
+    if isinstance(value, Node):
+        return check_link(spec, as_output(value, spec), workflow)
+    return check_literal(spec, value)
+
+
+def as_output(node: Node, spec: InputSpec) -> Output:
+    """A node given where an output is wanted: its only output."""
+    definition = node.definition
+    if definition is not None and len(definition.outputs) == 1:
+        return Output(node, 0)
+    if definition is None:
+        detail = f"{node.class_type} is not in the catalog; pick its output by index, e.g. node[0]"
+    else:
+        names = ", ".join(o.attr for o in definition.outputs) or "none"
+        detail = f"{node.class_type} has {len(definition.outputs)} outputs ({names}); pick one, e.g. node.{definition.outputs[0].attr if definition.outputs else 'X'}"
+    raise _fail(BadLinkError, spec, node, detail)
+
+
+def unknown_input(definition: NodeDef, name: str, value: Any) -> NodeError:
+    """The error for an input name the definition does not have, with the likely intended one."""
+    if name in definition.hidden:
+        detail = f"{name!r} is a hidden input: the server fills it, never the prompt"
+    else:
+        names = list(definition.inputs) + list(definition.aliases)
+        close = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
+        detail = f"{definition.name} has no input {name!r}"
+        if close:
+            detail += f"; did you mean {', '.join(map(repr, close))}?"
+        detail += " (pass inputs the definition lacks through extra_inputs={...})"
+    return UnknownInputError(
+        detail,
+        class_type=definition.name,
+        input_name=name,
+        value=value,
+        expected="one of " + ", ".join(definition.inputs) if definition.inputs else "no inputs",
+    )
+
+
+# -- whole-workflow checks ---------------------------------------------------------------------------
+
+
+def reachable_from_outputs(workflow: Workflow, catalog: Catalog | None = None) -> set[str]:
+    """Ids of the nodes the server would validate and run: output nodes and all they depend on.
+
+    A node whose class is not known counts as an output node (it may be one).
+    """
+    nodes = workflow.nodes
+    stack = []
+    for node_id, node in nodes.items():
+        definition = _definition(node, catalog)
+        if definition is None or definition.output_node:
+            stack.append(node_id)
+    seen = set(stack)
+    while stack:
+        node = nodes[stack.pop()]
+        for value in node.inputs.values():
+            if type(value) is Output:
+                upstream = value.node.id
+                if upstream not in seen and upstream in nodes:
+                    seen.add(upstream)
+                    stack.append(upstream)
+    return seen
+
+
+def _definition(node: Node, catalog: Catalog | None) -> NodeDef | None:
+    if catalog is None:
+        definition: NodeDef | None = node.definition
+        return definition
+    return catalog.get(node.class_type)
+
+
+def find_cycles(workflow: Workflow) -> list[list[Node]]:
+    """Every loop of links, each as the list of its nodes (iterative; safe on any graph size)."""
+    nodes = workflow.nodes
+    indegree: dict[str, int] = dict.fromkeys(nodes, 0)
+    consumers: dict[str, list[str]] = {node_id: [] for node_id in nodes}
+    for node_id, node in nodes.items():
+        for value in node.inputs.values():
+            if type(value) is Output and value.node.id in nodes:
+                consumers[value.node.id].append(node_id)
+                indegree[node_id] += 1
+    ready = [node_id for node_id, n in indegree.items() if n == 0]
+    while ready:
+        node_id = ready.pop()
+        for consumer in consumers[node_id]:
+            indegree[consumer] -= 1
+            if indegree[consumer] == 0:
+                ready.append(consumer)
+    left = {node_id for node_id, n in indegree.items() if n > 0}
+    cycles: list[list[Node]] = []
+    while left:
+        # Walk upstream inside the leftover set until a node repeats: that is one loop.
+        start = next(iter(left))
+        path: list[str] = []
+        index: dict[str, int] = {}
+        current: str | None = start
+        while current is not None and current not in index:
+            index[current] = len(path)
+            path.append(current)
+            current = next(
+                (
+                    v.node.id
+                    for v in nodes[current].inputs.values()
+                    if type(v) is Output and v.node.id in left
+                ),
+                None,
+            )
+        if current is not None:
+            loop = path[index[current] :]
+            cycles.append([nodes[i] for i in loop])
+            left.difference_update(loop)
+        left.difference_update(path)
+    return cycles
+
+
+def cycle_errors(workflow: Workflow, only: Iterable[str] | None = None) -> list[NodeError]:
+    """A CycleError for each loop (restricted to loops touching ``only`` when given)."""
+    wanted = None if only is None else set(only)
+    errors: list[NodeError] = []
+    for loop in find_cycles(workflow):
+        if wanted is not None and not any(n.id in wanted for n in loop):
+            continue
+        first = loop[0]
+        chain = " -> ".join(f"{n.class_type}#{n.id}" for n in reversed(loop))
+        errors.append(
+            CycleError(
+                f"links form a loop: {chain} -> {loop[-1].class_type}#{loop[-1].id}",
+                class_type=first.class_type,
+                node_id=first.id,
+                source=first.source,
+                has_value=False,
+            )
+        )
+    return errors
+
+
+def missing_inputs(workflow: Workflow, only: Iterable[str] | None = None) -> list[NodeError]:
+    """A MissingInputError for each required input without a value, in the nodes ``only`` names."""
+    errors: list[NodeError] = []
+    nodes = workflow.nodes
+    ids = nodes if only is None else [i for i in nodes if i in set(only)]
+    for node_id in ids:
+        node = nodes[node_id]
+        definition = node.definition
+        if definition is None:
+            continue
+        for name in definition.required_names:
+            if name not in node.inputs:
+                spec = definition.inputs[name]
+                errors.append(
+                    MissingInputError(
+                        "Required input is missing" + ("" if spec.widget else " (nothing is linked to it)"),
+                        class_type=node.class_type,
+                        node_id=node.id,
+                        input_name=name,
+                        expected=spec.describe(),
+                        source=node.source,
+                        has_value=False,
+                    )
+                )
+    return errors
+
+
+def check_workflow(workflow: Workflow, catalog: Catalog | None = None) -> list[NodeError]:
+    """Every problem the server would find in the nodes it would run, checked against ``catalog``.
+
+    With no catalog, each node is checked against the definition it was built with (or the
+    catalog in force, for nodes without one). Pass a server's catalog (``Client.catalog()``) to
+    check against what that server really has, model files included. Returns the errors, each
+    located at its node's source line; an empty list means the server should accept the prompt.
+    """
+    errors: list[NodeError] = []
+    lookup = catalog if catalog is not None else active_catalog()
+    run = reachable_from_outputs(workflow, catalog)
+    for node_id in workflow.nodes:
+        if node_id not in run:
+            continue
+        node = workflow.nodes[node_id]
+        definition = catalog.get(node.class_type) if catalog is not None else node.definition
+        if definition is None:
+            definition = lookup.get(node.class_type)
+        if definition is None:
+            errors.append(
+                _located(
+                    NodeError(
+                        f"Cannot execute because node {node.class_type} does not exist."
+                        + _suggestion(lookup, node.class_type),
+                        class_type=node.class_type,
+                        type="invalid_prompt",
+                        has_value=False,
+                    ),
+                    node,
+                )
+            )
+            continue
+        for name, value in node.inputs.items():
+            spec = definition.inputs.get(name)
+            if spec is None:
+                if type(value) is Output:
+                    errors.append(
+                        _located(
+                            _fail_unknown_link(definition, name, value),
+                            node,
+                        )
+                    )
+                continue  # the server ignores inputs it does not declare
+            try:
+                if type(value) is Output:
+                    _check_loaded_link(spec, value, workflow, catalog)
+                else:
+                    _check_loaded_literal(spec, value)
+            except NodeError as error:
+                errors.append(_located(error, node))
+        for name in definition.required_names:
+            if name not in node.inputs:
+                spec = definition.inputs[name]
+                errors.append(
+                    MissingInputError(
+                        "Required input is missing",
+                        class_type=node.class_type,
+                        node_id=node.id,
+                        input_name=name,
+                        expected=spec.describe(),
+                        source=node.source,
+                        has_value=False,
+                    )
+                )
+    errors.extend(cycle_errors(workflow, run))
+    return errors
+
+
+def _suggestion(catalog: Catalog, class_type: str) -> str:
+    close = catalog.suggest(class_type)
+    return f" Did you mean {', '.join(map(repr, close))}?" if close else ""
+
+
+def _fail_unknown_link(definition: NodeDef, name: str, value: Output) -> NodeError:
+    return UnknownInputError(
+        f"{definition.name} has no input {name!r}, and a link there fails when the node runs",
+        class_type=definition.name,
+        input_name=name,
+        value=value,
+    )
+
+
+def _check_loaded_link(spec: InputSpec, link: Output, workflow: Workflow, catalog: Catalog | None) -> None:
+    if link.node.id not in workflow.nodes or workflow.nodes[link.node.id] is not link.node:
+        raise _fail(BadLinkError, spec, link, "the link points at a node that is not in the prompt")
+    if catalog is None:
+        check_link(spec, link, None)
+        return
+    source_def = catalog.get(link.node.class_type)
+    if source_def is None:
+        return
+    count = len(source_def.outputs)
+    if not -count <= link.index < count:
+        raise _fail(
+            BadLinkError,
+            spec,
+            link,
+            f"{link.node.class_type} has {count} output(s); there is no output {link.index}",
+            type="output_index_out_of_range",
+        )
+    out_type = source_def.outputs[link.index].type
+    if not types_match(out_type, spec.type):
+        raise _fail(
+            LinkTypeError,
+            spec,
+            link,
+            f"received_type({_type_text(out_type)}) mismatch input_type({_type_text(spec.type)})",
+        )
+
+
+def _check_loaded_literal(spec: InputSpec, value: Any) -> None:
+    if isinstance(value, list):
+        raise _fail(
+            BadLinkError,
+            spec,
+            value,
+            "Bad linked input, must be a length-2 list of [node_id, slot_index]",
+            type="bad_linked_input",
+        )
+    check_literal(spec, value)
+
+
+def _located(error: NodeError, node: Node) -> NodeError:
+    return error.located(node.id, node.source)
+
+
+__all__ = [
+    "UnknownNodeError",
+    "as_output",
+    "check_link",
+    "check_literal",
+    "check_value",
+    "check_workflow",
+    "cycle_errors",
+    "find_cycles",
+    "missing_inputs",
+    "reachable_from_outputs",
+    "types_match",
+    "unknown_input",
+]
