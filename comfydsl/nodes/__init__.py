@@ -13,8 +13,35 @@ from __future__ import annotations
 
 from typing import Any
 
-from comfydsl.catalog import active_catalog
+from comfydsl.catalog import Catalog, active_catalog
 from comfydsl.nodes._build import NodeClass, node_class
+
+
+class CatalogNodes:
+    """The node classes of one catalog, as attributes: ``from_catalog(packs).HEDPreprocessor(...)``."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self._catalog = catalog
+
+    def __getattr__(self, name: str) -> NodeClass:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return node_class(name, self._catalog)
+
+    def __dir__(self) -> list[str]:
+        return self._catalog.names()
+
+    def __repr__(self) -> str:
+        return f"<node classes of {self._catalog!r}>"
+
+
+def from_catalog(catalog: Catalog) -> CatalogNodes:
+    """The node classes of ``catalog`` (custom node packs, say) without changing the one in force.
+
+        packs = from_catalog(load_catalog("controlnet_aux-vhs.json"))
+        edges = packs.HEDPreprocessor(image=photo)
+    """
+    return CatalogNodes(catalog)
 
 
 def __getattr__(name: str) -> NodeClass:
@@ -37,4 +64,4 @@ def _touch() -> Any:
 
 _touch()
 
-__all__ = ["NodeClass", "node_class"]
+__all__ = ["CatalogNodes", "NodeClass", "from_catalog", "node_class"]
