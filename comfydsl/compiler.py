@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Mapping
-from pathlib import Path, PurePath
+from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
 from typing import Any
 
 from comfydsl.catalog import Catalog, active_catalog
@@ -40,10 +40,12 @@ def compile_workflow(
             kind = type(value)
             if kind is Output:
                 value = [value.node.id, value.index]
-            elif kind is dict:
-                value = _copy_literal(value)
-            elif isinstance(value, PurePath):
-                value = uploads(value) if uploads is not None else value.name
+            elif kind in _SPECIAL:
+                # JSON objects (wrapped lists) are copied; local files become their server names.
+                if kind is dict:
+                    value = _copy_literal(value)
+                else:
+                    value = uploads(value) if uploads is not None else value.name
             inputs[name] = value
         meta = node.meta
         if meta is None:
@@ -51,6 +53,9 @@ def compile_workflow(
         else:
             prompt[node_id] = {"inputs": inputs, "class_type": node.class_type, "_meta": dict(meta)}
     return prompt
+
+
+_SPECIAL = frozenset({dict, type(Path()), PurePosixPath, PureWindowsPath})
 
 
 def _copy_literal(value: dict[str, Any]) -> dict[str, Any]:

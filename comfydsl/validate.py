@@ -19,8 +19,9 @@ A combo whose choices are not known here (model files, in the bundled catalog) t
 from __future__ import annotations
 
 import difflib
+import math
 import numbers
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import PurePath
 from typing import Any
 
@@ -156,7 +157,7 @@ def check_literal(spec: InputSpec, value: Any) -> Any:
             InputValueError,
             spec,
             value,
-            f"{spec.name} takes a link to a {spec.type} output, not a constant "
+            f"{spec.name} takes a link to an output of type {spec.type}, not a constant "
             "(the server would accept it and fail when the node runs)",
         )
     if isinstance(raw, PurePath):
@@ -223,6 +224,83 @@ def check_value(spec: InputSpec, value: Any, workflow: Workflow | None) -> Any:
     if isinstance(value, Node):
         return check_link(spec, as_output(value, spec), workflow)
     return check_literal(spec, value)
+
+
+Checker = Callable[[Any, "Workflow | None"], Any]
+
+
+def checker_for(spec: InputSpec) -> Checker:
+    """The checker of one input: ``check(value, workflow) -> value to store``, or a NodeError.
+
+    Made once per input and kept on the spec. It answers the common cases (an int in range for an
+    INT, a known choice for a combo, a link of a type seen before) in a few operations, and hands
+    everything else to ``check_value``, which has the whole rule.
+    """
+    found: Checker | None = spec.check
+    if found is not None:
+        return found
+    kind = spec.kind
+    checker: Checker
+    if kind in ("INT", "FLOAT"):
+        low = -math.inf if spec.min is None else spec.min
+        high = math.inf if spec.max is None else spec.max
+        fast = (int,) if kind == "INT" else (int, float)
+
+        def checker(value: Any, workflow: Workflow | None) -> Any:
+            if type(value) in fast and low <= value <= high:
+                return value
+            return check_value(spec, value, workflow)
+
+    elif kind in ("STRING", "BOOLEAN"):
+        plain = str if kind == "STRING" else bool
+
+        def checker(value: Any, workflow: Workflow | None) -> Any:
+            if type(value) is plain:
+                return value
+            return check_value(spec, value, workflow)
+
+    elif kind == "COMBO" and spec.choices is not None:
+        try:
+            allowed = frozenset(c for c in spec.choices if type(c) is str)
+        except TypeError:
+            allowed = frozenset()
+
+        def checker(value: Any, workflow: Workflow | None) -> Any:
+            if type(value) is str and value in allowed:
+                return value
+            return check_value(spec, value, workflow)
+
+    else:
+        fits: dict[Any, bool] = {}  # output types seen to fit this input
+        combo = kind == "COMBO"
+
+        def checker(value: Any, workflow: Workflow | None) -> Any:
+            kind_of = type(value)
+            if kind_of is Output:
+                node = value.node
+                definition = node.definition
+                if node.workflow is workflow:
+                    if definition is None:
+                        return value
+                    index = value.index
+                    outputs = definition.outputs
+                    if 0 <= index < len(outputs) and fits.get(outputs[index].type_key):
+                        return value
+            elif kind_of is Node:
+                definition = value.definition
+                if value.workflow is workflow and definition is not None:
+                    outputs = definition.outputs
+                    if len(outputs) == 1 and fits.get(outputs[0].type_key):
+                        return Output(value, 0)
+            elif combo and kind_of is str:
+                return value  # choices not known here: any file name
+            checked = check_value(spec, value, workflow)
+            if type(checked) is Output and checked.node.definition is not None:
+                fits[checked.node.definition.outputs[checked.index].type_key] = True
+            return checked
+
+    spec.check = checker
+    return checker
 
 
 def as_output(node: Node, spec: InputSpec) -> Output:

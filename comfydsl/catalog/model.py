@@ -95,6 +95,7 @@ class InputSpec:
     """
 
     __slots__ = (
+        "check",
         "choices",
         "class_type",
         "combo_form",
@@ -119,6 +120,8 @@ class InputSpec:
         self.name = name
         self.raw = raw
         self.required = required
+        #: The value checker made for this input by comfydsl.validate on first use.
+        self.check: Any = None
         if not isinstance(raw, (list, tuple)) or not raw:
             raise CatalogError(f"{class_type}.{name}: an input spec must be a non-empty list, got {raw!r}")
         first = raw[0]
@@ -200,12 +203,14 @@ def _choice_list(choices: Sequence[Any], limit: int = 12) -> str:
 class OutputSpec:
     """One output of a node class: its index, name, type, the attribute that reaches it, and is_list."""
 
-    __slots__ = ("attr", "index", "is_list", "name", "type")
+    __slots__ = ("attr", "index", "is_list", "name", "type", "type_key")
 
     def __init__(self, index: int, name: str, type: Any, attr: str, is_list: bool) -> None:
         self.index = index
         self.name = name
         self.type = type
+        #: The type as a dict key (a legacy combo output's list of choices becomes a tuple).
+        self.type_key = tuple(type) if isinstance(type, list) else type
         self.attr = attr
         self.is_list = is_list
 
@@ -219,6 +224,8 @@ class NodeDef:
     __slots__ = (
         "aliases",
         "api_node",
+        "checkers",
+        "control_clash",
         "category",
         "deprecated",
         "display_name",
@@ -269,6 +276,10 @@ class NodeDef:
                         files_known=files_known,
                     )
         self.inputs = inputs
+        #: name -> value checker, made by comfydsl.validate on first use of the class.
+        self.checkers: dict[str, Any] | None = None
+        #: Whether an input is named like a control keyword of node calls (title, id, extra_inputs).
+        self.control_clash = any(n in inputs for n in ("title", "id", "extra_inputs"))
         self.hidden = tuple(spec_sections.get("hidden") or ())
         self.positional = tuple(inputs)
         self.required_names = tuple(n for n, s in inputs.items() if s.required)

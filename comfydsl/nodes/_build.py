@@ -6,14 +6,26 @@ This is the hot path of building a workflow: one call per node, so it avoids wor
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from typing import Any
 
 from comfydsl import graph
 from comfydsl.catalog import Catalog, NodeDef, active_catalog
 from comfydsl.errors import BadLinkError, NodeError, SourceLocation, UnknownNodeError
-from comfydsl.graph import Node, Output, Workflow, caller_location, check_no_cycle, current_workflow
-from comfydsl.validate import check_value, unknown_input
+from comfydsl.graph import (
+    Node,
+    Output,
+    _PACKAGE_DIR,
+    Where,
+    Workflow,
+    _current,
+    caller_location,
+    check_no_cycle,
+    current_workflow,
+    to_location,
+)
+from comfydsl.validate import checker_for, unknown_input
 
 _CONTROL = ("title", "id", "extra_inputs")
 
@@ -37,7 +49,8 @@ def _bind(
                     f"inputs ({', '.join(positional)}); got {len(args)}"
                 )
             for name, value in zip(positional, args):
-                given[name] = check_value(specs[name], value, workflow)
+                spec = specs[name]
+                given[name] = (spec.check or checker_for(spec))(value, workflow)
         for name, value in kwargs.items():
             spec = specs.get(name)
             if spec is None:
@@ -45,9 +58,12 @@ def _bind(
                 if real is None:
                     raise unknown_input(definition, name, value)
                 spec = specs[real]
-            if spec.name in given:
-                raise TypeError(f"{source}: {definition.name} got two values for input {spec.name!r}")
-            given[spec.name] = check_value(spec, value, workflow)
+                name = real
+                if name in kwargs:
+                    raise TypeError(f"{source}: {definition.name} got two values for input {name!r}")
+            if args and name in given:
+                raise TypeError(f"{source}: {definition.name} got two values for input {name!r}")
+            given[name] = (spec.check or checker_for(spec))(value, workflow)
     except NodeError as error:
         raise error.located(None, source) from None
     return given
@@ -55,14 +71,12 @@ def _bind(
 
 def _ordered(definition: NodeDef, given: dict[str, Any], fill_defaults: bool) -> dict[str, Any]:
     """The inputs in the order the editor sends them, required widgets defaulted when asked."""
-    inputs: dict[str, Any] = {}
-    defaults = definition.required_defaults if fill_defaults else {}
-    for name in definition.emit_order:
-        if name in given:
-            inputs[name] = given[name]
-        elif name in defaults:
-            inputs[name] = defaults[name]
-    return inputs
+    order = definition.emit_order
+    if len(given) == len(order):
+        return {name: given[name] for name in order}
+    if fill_defaults and definition.required_defaults:
+        given = {**definition.required_defaults, **given}
+    return {name: given[name] for name in order if name in given}
 
 
 def _extras(
@@ -90,32 +104,85 @@ def _extras(
         inputs[name] = graph.untyped_value(value, class_type, name, source)
 
 
+def _checkers(definition: NodeDef) -> dict[str, Any]:
+    found = definition.checkers
+    if found is None:
+        found = {name: checker_for(spec) for name, spec in definition.inputs.items()}
+        definition.checkers = found
+    return found
+
+
 def build(
     definition: NodeDef,
     args: tuple[Any, ...],
     kwargs: dict[str, Any],
-    source: SourceLocation | None,
+    where: Where,
     target: Node | None = None,
 ) -> Node:
-    """Make a node of ``definition``'s class from a call's arguments (see NodeClass)."""
+    """Make a node of ``definition``'s class from a call's arguments (see NodeClass).
+
+    This is the hot path of building a workflow, written flat on purpose: a 10,000-node graph
+    makes 10,000 calls, and each function call saved here is measured in benchmarks/.
+    """
     title = node_id = extra = None
-    if kwargs:
-        specs = definition.inputs
-        if "title" in kwargs and "title" not in specs:
-            title = kwargs.pop("title")
-        if "id" in kwargs and "id" not in specs:
-            node_id = kwargs.pop("id")
-        if "extra_inputs" in kwargs and "extra_inputs" not in specs:
-            extra = kwargs.pop("extra_inputs")
-    workflow = current_workflow()
-    given = _bind(definition, args, kwargs, workflow, source)
-    inputs = _ordered(definition, given, True)
+    workflow = _current.get() or current_workflow()
+    if args or definition.control_clash:
+        title, node_id, extra = _control_keywords(definition, kwargs)
+        given = _bind(definition, args, kwargs, workflow, to_location(where))
+    else:
+        checkers = definition.checkers or _checkers(definition)
+        given = {}
+        try:
+            for name, value in kwargs.items():
+                check = checkers.get(name)
+                if check is not None:
+                    given[name] = check(value, workflow)
+                elif name == "title":
+                    title = value
+                elif name == "id":
+                    node_id = value
+                elif name == "extra_inputs":
+                    extra = value
+                else:
+                    if definition.aliases.get(name) in kwargs:
+                        raise TypeError(
+                            f"{to_location(where)}: {definition.name} got two values for input "
+                            f"{definition.aliases[name]!r} (by its name and as {name})"
+                        )
+                    given.update(_bind(definition, (), {name: value}, workflow, to_location(where)))
+        except NodeError as error:
+            raise error.located(None, to_location(where)) from None
+    order = definition.emit_order
+    if len(given) == len(order):
+        inputs = given if len(order) == 1 or tuple(given) == order else {n: given[n] for n in order}
+    else:
+        inputs = _ordered(definition, given, True)
     if extra:
-        _extras(definition, definition.name, extra, inputs, source)
-    if target is None:
-        return Node._make(definition.name, inputs, definition, title, node_id, source, workflow)
-    target._setup(definition.name, inputs, definition, title, node_id, source, workflow)
-    return target
+        _extras(definition, definition.name, extra, inputs, to_location(where))
+    node = Node.__new__(Node) if target is None else target
+    node.class_type = definition.name
+    node.inputs = inputs
+    node.definition = definition
+    node.meta = None if title is None else {"title": title}
+    node._where = where
+    node.workflow = workflow
+    if node_id is None and str(workflow._next_id) not in workflow.nodes:
+        # The common case of Workflow._add, inline: the next automatic id is free.
+        key = str(workflow._next_id)
+        workflow._next_id += 1
+        node.id = key
+        workflow.nodes[key] = node
+    else:
+        workflow._add(node, node_id)
+    return node
+
+
+def _control_keywords(definition: NodeDef, kwargs: dict[str, Any]) -> tuple[Any, Any, Any]:
+    # Called where an input is named title, id or extra_inputs: that name is then the input's.
+    found = []
+    for key in ("title", "id", "extra_inputs"):
+        found.append(kwargs.pop(key) if key in kwargs and key not in definition.inputs else None)
+    return found[0], found[1], found[2]
 
 
 def set_inputs(node: Node, values: dict[str, Any], source: SourceLocation | None) -> None:
@@ -150,7 +217,11 @@ class NodeClass:
         self.__doc__ = _docstring(definition)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Node:
-        return build(self.definition, args, kwargs, caller_location())
+        frame = sys._getframe(1)
+        code = frame.f_code
+        if code.co_filename.startswith(_PACKAGE_DIR):
+            return build(self.definition, args, kwargs, caller_location())
+        return build(self.definition, args, kwargs, (code, frame.f_lasti))
 
     @property
     def class_type(self) -> str:

@@ -1,0 +1,238 @@
+"""Turning what the user submits (a Workflow or a raw prompt) into the body of ``POST /prompt``,
+and the server's 400 answer back into errors at the user's lines.
+
+What ``extra_data`` carries by default: ``extra_pnginfo.comfydsl`` = ``{"version": <comfydsl
+version>, "script": <file name of the script that built the workflow>}``. The server writes every
+``extra_pnginfo`` key as a PNG text chunk, next to the ``prompt`` chunk it always writes (the
+exact API-format prompt, every seed and file name included, which ComfyUI's editor can load). So a
+saved image says what made it and with which tool; the script name is a base name only, no path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping
+from pathlib import Path, PurePath
+from typing import TYPE_CHECKING, Any
+
+from comfydsl.client.errors import PromptRejected, ServerNodeError
+from comfydsl.errors import NodeError, SourceLocation, ValidationError
+
+if TYPE_CHECKING:
+    from comfydsl.catalog import Catalog
+    from comfydsl.graph import Workflow
+
+__all__ = [
+    "NodeInfo",
+    "Prepared",
+    "check_locally",
+    "default_extra_data",
+    "node_info",
+    "prepare",
+    "rejection",
+]
+
+NodeInfo = dict[str, tuple[str, SourceLocation | None]]
+"""node id -> (class_type, the user's file:line or None)."""
+
+Uploader = Callable[[PurePath], str]
+
+
+class Prepared:
+    """A prompt ready to post: ``prompt`` (JSON-ready), ``nodes`` (id -> class and source line),
+    and the ``workflow`` it came from (None for raw prompts)."""
+
+    def __init__(self, prompt: dict[str, Any], nodes: NodeInfo, workflow: Workflow | None) -> None:
+        self.prompt = prompt
+        self.nodes = nodes
+        self.workflow = workflow
+
+
+def prepare(
+    submitted: Workflow | Mapping[str, Any],
+    *,
+    uploads: Uploader,
+    catalog: Catalog | None,
+) -> Prepared:
+    """Check (against ``catalog``, unless None), upload local files, and compile.
+
+    Raises ValidationError with every problem found, before any file is uploaded.
+    """
+    from comfydsl.graph import Workflow
+
+    if isinstance(submitted, Workflow):
+        _check_local_files(submitted)
+        if catalog is not None:
+            check_locally(submitted, catalog)
+        prompt = submitted.to_api(uploads=uploads)
+        return Prepared(prompt, node_info(submitted, prompt), submitted)
+    if not isinstance(submitted, Mapping):
+        raise TypeError(
+            f"submit() takes a Workflow or an API-format prompt (a dict), "
+            f"got {type(submitted).__name__}"
+        )
+    raw = dict(submitted)
+    if catalog is not None:
+        from comfydsl import load_prompt
+
+        files = {(str(n), name) for n, name, _ in _paths_in(raw)}
+        check_locally(load_prompt(_without_paths(raw)), catalog, skip=files)
+    prompt = _upload_paths(raw, uploads)
+    return Prepared(prompt, node_info(None, prompt), None)
+
+
+def check_locally(
+    workflow: Workflow, catalog: Catalog, *, skip: Collection[tuple[str | None, str | None]] = ()
+) -> None:
+    """Raise ValidationError listing every problem ``catalog`` (a server's own) finds.
+
+    ``skip`` holds (node id, input name) pairs not to judge: local files not uploaded yet.
+    """
+    from comfydsl.validate import check_workflow
+
+    errors = [e for e in check_workflow(workflow, catalog) if (e.node_id, e.input_name) not in skip]
+    if errors:
+        raise ValidationError(
+            errors,
+            heading=f"{_count(errors)} found before sending (checked against {catalog.source})",
+        )
+
+
+def _check_local_files(workflow: Workflow) -> None:
+    missing = [
+        NodeError(
+            f"no such local file to upload: {path}",
+            class_type=node.class_type,
+            node_id=str(node.id),
+            input_name=name,
+            value=path,
+            source=node.source,
+            type="local_file_missing",
+        )
+        for node, name, path in workflow.local_files()
+        if not Path(path).expanduser().is_file()
+    ]
+    if missing:
+        raise ValidationError(missing, heading=f"{_count(missing)} before uploading")
+
+
+def node_info(workflow: Workflow | None, prompt: Mapping[str, Any]) -> NodeInfo:
+    """Each node id of the prompt with its class and, for a Workflow, the line that built it."""
+    info: NodeInfo = {}
+    for node_id, node in prompt.items():
+        class_type = str(node.get("class_type", "?")) if isinstance(node, Mapping) else "?"
+        source = None
+        if workflow is not None:
+            built = workflow.nodes.get(str(node_id))
+            source = built.source if built is not None else None
+        info[str(node_id)] = (class_type, source)
+    return info
+
+
+def default_extra_data(workflow: Workflow | None) -> dict[str, Any]:
+    """The ``extra_data`` sent when the caller gives none (see the module docstring)."""
+    from comfydsl import __version__
+
+    stamp: dict[str, Any] = {"version": __version__}
+    script = _script_name(workflow)
+    if script:
+        stamp["script"] = script
+    return {"extra_pnginfo": {"comfydsl": stamp}}
+
+
+def rejection(body: Any, nodes: NodeInfo) -> PromptRejected:
+    """The server's 400 answer to ``POST /prompt`` as PromptRejected, one error per problem.
+
+    Node errors come in the prompt's node order, each at the user's line when known.
+    """
+    body = body if isinstance(body, Mapping) else {}
+    top = body.get("error")
+    if isinstance(top, Mapping):
+        top = dict(top)
+    elif top is None:  # a 200 that queued the valid outputs and lists the others' errors
+        top = {"type": "prompt_outputs_failed_validation", "message": "some outputs failed validation"}
+    else:
+        top = {"message": str(top)}
+    node_errors = body.get("node_errors")
+    node_errors = node_errors if isinstance(node_errors, Mapping) else {}
+    order = {node_id: i for i, node_id in enumerate(nodes)}
+    errors: list[NodeError] = []
+    for node_id in sorted(node_errors, key=lambda n: (order.get(str(n), len(order)), str(n))):
+        entry = node_errors[node_id]
+        if not isinstance(entry, Mapping):
+            continue
+        class_type, source = nodes.get(str(node_id), (str(entry.get("class_type", "?")), None))
+        for server_error in entry.get("errors") or []:
+            if isinstance(server_error, Mapping):
+                errors.append(
+                    ServerNodeError(
+                        dict(server_error),
+                        class_type=str(entry.get("class_type") or class_type),
+                        node_id=str(node_id),
+                        source=source,
+                    )
+                )
+    if not errors:
+        errors.append(_top_level_error(top, nodes))
+    heading = f"the server rejected the prompt: {top.get('message') or top.get('type')}"
+    return PromptRejected(errors, error=top, heading=f"{heading} ({_count(errors)})")
+
+
+def _top_level_error(top: Mapping[str, Any], nodes: NodeInfo) -> ServerNodeError:
+    """A prompt-wide error (``invalid_prompt``, ``prompt_no_outputs``) as one error.
+
+    ``invalid_prompt`` names its node in ``details`` (``Node ID '#1'``): that node's line is used.
+    """
+    details = str(top.get("details", ""))
+    node_id = None
+    if details.startswith("Node ID '#") and details.endswith("'"):
+        node_id = details[len("Node ID '#") : -1]
+    class_type, source = ("prompt", None)
+    if node_id is not None:
+        class_type, source = nodes.get(node_id, ("prompt", None))
+    return ServerNodeError(dict(top), class_type=class_type, node_id=node_id, source=source)
+
+
+def _paths_in(prompt: Mapping[str, Any]) -> list[tuple[str, str, PurePath]]:
+    return [
+        (str(node_id), name, value)
+        for node_id, node in prompt.items()
+        if isinstance(node, Mapping) and isinstance(node.get("inputs"), Mapping)
+        for name, value in node["inputs"].items()
+        if isinstance(value, PurePath)
+    ]
+
+
+def _without_paths(prompt: dict[str, Any]) -> dict[str, Any]:
+    """The prompt with local-file values as their names (for checking a raw prompt)."""
+    return _map_paths(prompt, lambda path: path.name)
+
+
+def _upload_paths(prompt: dict[str, Any], uploads: Uploader) -> dict[str, Any]:
+    return _map_paths(prompt, uploads)
+
+
+def _map_paths(prompt: dict[str, Any], convert: Callable[[PurePath], str]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for node_id, node in prompt.items():
+        if isinstance(node, Mapping) and isinstance(node.get("inputs"), Mapping):
+            inputs = {
+                name: convert(value) if isinstance(value, PurePath) else value
+                for name, value in node["inputs"].items()
+            }
+            result[node_id] = {**node, "inputs": inputs}
+        else:
+            result[node_id] = node
+    return result
+
+
+def _script_name(workflow: Workflow | None) -> str | None:
+    if workflow is None:
+        return None
+    for node in workflow.nodes.values():
+        if node.source is not None and not node.source.file.startswith("<"):
+            return PurePath(node.source.file).name
+    return None
+
+
+def _count(errors: list[Any]) -> str:
+    return f"{len(errors)} problem{'s' if len(errors) != 1 else ''}"

@@ -1,0 +1,195 @@
+"""One HTTP exchange with the server, and every way it can fail mapped to the client's errors.
+
+The :class:`Transport` knows the base URL, the ``requests`` session, the timeout and the extra
+headers (sent on every request); it never retries, so a caller's timeout is the whole story.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+
+from comfydsl.client.errors import (
+    RequestRejected,
+    RequestTimeout,
+    ServerError,
+    ServerUnreachable,
+)
+
+Timeout = float | tuple[float, float]
+
+__all__ = ["Timeout", "Transport", "normalize_url"]
+
+
+def normalize_url(url: str) -> str:
+    """The server's base URL with a scheme and exactly one trailing slash.
+
+    >>> normalize_url("127.0.0.1:8188")
+    'http://127.0.0.1:8188/'
+    >>> normalize_url("https://example.com/comfy")
+    'https://example.com/comfy/'
+    """
+    text = url.strip()
+    if "://" not in text:
+        text = "http://" + text
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https"):
+        raise ValueError(f"the server URL must be http:// or https:// (got {url!r})")
+    if not parts.netloc:
+        raise ValueError(f"the server URL has no host (got {url!r})")
+    path = parts.path.rstrip("/") + "/"
+    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
+class Transport:
+    """Sends requests to one server and turns failures into :mod:`comfydsl.client.errors`.
+
+    >>> t = Transport("http://127.0.0.1:8188")
+    >>> t.url("history/abc")
+    'http://127.0.0.1:8188/history/abc'
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        session: requests.Session | None = None,
+        timeout: Timeout = 30.0,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        self.base_url = normalize_url(base_url)
+        self.session = session if session is not None else requests.Session()
+        self.timeout = timeout
+        self.headers = dict(headers or {})
+
+    def url(self, path: str) -> str:
+        """The absolute URL of an endpoint path such as ``"prompt"`` or ``"/view"``."""
+        return self.base_url + path.lstrip("/")
+
+    def ws_url(self, path: str) -> str:
+        """The ``ws://`` or ``wss://`` URL of an endpoint path."""
+        http = self.url(path)
+        return (
+            ("wss://" + http[len("https://") :])
+            if http.startswith("https://")
+            else ("ws://" + http[len("http://") :])
+        )
+
+    @property
+    def timeout_seconds(self) -> float:
+        """The longest single wait the timeout allows (the read part of a (connect, read) pair)."""
+        return float(max(self.timeout)) if isinstance(self.timeout, tuple) else float(self.timeout)
+
+    def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+        data: Mapping[str, str] | None = None,
+        files: Mapping[str, Any] | None = None,
+        accept: Collection[int] = (200,),
+        timeout: Timeout | None = None,
+    ) -> requests.Response:
+        """Send one request; return the response if its status is in ``accept``, else raise.
+
+        Raises ServerUnreachable (no connection), RequestTimeout (no answer in time), ServerError
+        (5xx) or RequestRejected (another 4xx). The exception carries the request and response.
+        """
+        url = self.url(path)
+        try:
+            response = self.session.request(
+                method,
+                url,
+                params=params,
+                json=json_body,
+                data=data,
+                files=files,
+                headers=self.headers,
+                timeout=timeout if timeout is not None else self.timeout,
+            )
+        except requests.Timeout as exc:
+            raise RequestTimeout(
+                f"{method} {url}: no answer within {self._timeout_text(timeout)}"
+            ).with_http(_prepared(exc.request)) from exc
+        except (requests.ConnectionError, requests.exceptions.InvalidURL) as exc:
+            raise ServerUnreachable(
+                f"{method} {url}: cannot reach the server ({_reason(exc)})"
+            ).with_http(_prepared(exc.request)) from exc
+        except requests.RequestException as exc:
+            raise ServerError(f"{method} {url}: broken answer ({_reason(exc)})").with_http(
+                _prepared(exc.request), exc.response
+            ) from exc
+        if response.status_code in accept:
+            return response
+        raise self._status_error(method, url, response)
+
+    def get_json(self, path: str, *, params: Mapping[str, Any] | None = None) -> Any:
+        """GET an endpoint and return its JSON body."""
+        return self.json_of(self.send("GET", path, params=params))
+
+    def post(self, path: str, body: Any = None) -> requests.Response:
+        """POST a JSON body to an endpoint that answers 200 (often with an empty body)."""
+        return self.send("POST", path, json_body=body if body is not None else {})
+
+    def json_of(self, response: requests.Response) -> Any:
+        """The response's JSON body, or ServerError if it is not JSON."""
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise ServerError(
+                f"{response.request.method} {response.url}: the answer is not JSON "
+                f"({_snippet(response.text)})",
+                status=response.status_code,
+                body=response.text,
+            ).with_http(response.request, response) from exc
+
+    def _status_error(
+        self, method: str, url: str, response: requests.Response
+    ) -> ServerError | RequestRejected:
+        body = response.text
+        status = response.status_code
+        said = f": {_snippet(body)}" if body.strip() else ""
+        error: ServerError | RequestRejected
+        if status >= 500:
+            error = ServerError(
+                f"{method} {url}: server error {status}{said}", status=status, body=body
+            )
+        else:
+            error = RequestRejected(
+                f"{method} {url}: refused with {status} {response.reason}{said}",
+                status=status,
+                body=body,
+            )
+        error.with_http(response.request, response)
+        return error
+
+    def _timeout_text(self, timeout: Timeout | None) -> str:
+        value = timeout if timeout is not None else self.timeout
+        if isinstance(value, tuple):
+            return f"{value[0]:g} s to connect and {value[1]:g} s to answer"
+        return f"{value:g} s"
+
+
+def _prepared(request: Any) -> requests.PreparedRequest | None:
+    return request if isinstance(request, requests.PreparedRequest) else None
+
+
+def _reason(exc: BaseException) -> str:
+    """The innermost useful reason of a requests/urllib3 exception, in a few words."""
+    text = str(exc)
+    for marker in ("Connection refused", "Name or service not known", "Remote end closed"):
+        if marker in text:
+            return marker
+    return text if len(text) <= 160 else text[:157] + "..."
+
+
+def _snippet(text: str, limit: int = 200) -> str:
+    one_line = " ".join(text.split())
+    if not one_line:
+        return "empty body"
+    return one_line if len(one_line) <= limit else one_line[: limit - 3] + "..."

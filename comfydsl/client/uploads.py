@@ -1,0 +1,98 @@
+"""Putting local files on the server: ``POST /upload/image``, and the per-submit uploader that
+turns each ``Path`` value of a workflow into the name the server gave the file."""
+
+from __future__ import annotations
+
+import mimetypes
+import os
+from collections.abc import Callable
+from pathlib import Path, PurePath
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from comfydsl.client.errors import ServerError
+
+if TYPE_CHECKING:
+    from comfydsl.client.transport import Transport
+
+__all__ = ["UploadedFile", "Uploader", "upload_image"]
+
+
+@attrs.frozen
+class UploadedFile:
+    """A file the server now holds: its ``name`` (which may differ from the local one: the server
+    renames a different file of the same name to ``name (1).png``), ``subfolder`` and ``type``."""
+
+    name: str
+    subfolder: str = ""
+    type: str = "input"
+
+    @property
+    def prompt_value(self) -> str:
+        """What a loader node's input takes to read this file: ``subfolder/name`` or ``name``."""
+        return f"{self.subfolder}/{self.name}" if self.subfolder else self.name
+
+
+def upload_image(
+    transport: Transport,
+    file: str | os.PathLike[str] | bytes,
+    *,
+    name: str | None = None,
+    subfolder: str = "",
+    type: str = "input",
+    overwrite: bool = False,
+) -> UploadedFile:
+    """Upload an image (a path, or bytes with a ``name``) to the server's input folder.
+
+    Without ``overwrite`` the server keeps an existing file of that name and stores a different
+    one as ``name (1).png``; the same bytes keep their name. Use the returned ``prompt_value``.
+    """
+    if isinstance(file, bytes):
+        if not name:
+            raise ValueError("upload_image(bytes) needs name= (the file name on the server)")
+        data = file
+    else:
+        path = Path(file)
+        data = path.read_bytes()
+        name = name or path.name
+    mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    form = {"type": type, "subfolder": subfolder, "overwrite": "true" if overwrite else "false"}
+    response = transport.send(
+        "POST", "upload/image", data=form, files={"image": (name, data, mime)}
+    )
+    body: Any = transport.json_of(response)
+    if not isinstance(body, dict) or not isinstance(body.get("name"), str):
+        raise ServerError(
+            f"POST {response.url}: the answer has no file name ({response.text[:200]!r})",
+            status=response.status_code,
+            body=response.text,
+        ).with_http(response.request, response)
+    return UploadedFile(
+        name=body["name"],
+        subfolder=str(body.get("subfolder") or ""),
+        type=str(body.get("type") or type),
+    )
+
+
+class Uploader:
+    """The ``uploads`` callable of ``Workflow.to_api``: uploads each local file once, returns its
+    prompt value. One per submit, so a file used twice is sent once.
+
+    >>> uploader = Uploader(lambda path: upload_image(transport, path))   # doctest: +SKIP
+    >>> wf.to_api(uploads=uploader)                                         # doctest: +SKIP
+    """
+
+    def __init__(self, upload: Callable[[Path], UploadedFile]) -> None:
+        self._upload = upload
+        self.uploaded: dict[Path, UploadedFile] = {}
+
+    def __call__(self, path: PurePath) -> str:
+        """Upload ``path`` (once) and return the value to put in the prompt."""
+        local = Path(path).expanduser()
+        key = local.resolve()
+        if key not in self.uploaded:
+            if not local.is_file():
+                raise FileNotFoundError(f"no such file to upload: {local}")
+            self.uploaded[key] = self._upload(local)
+        return self.uploaded[key].prompt_value
