@@ -15,12 +15,13 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Mapping
-from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
+from pathlib import Path, PurePath
 from typing import Any
 
 from comfydsl.catalog import Catalog, active_catalog
 from comfydsl.errors import NodeError, PromptFormatError, ValidationError
 from comfydsl.graph import Node, Output, Workflow
+from comfydsl.values import LocalFile, freeze
 from comfydsl.validate import cycle_errors, missing_inputs, reachable_from_outputs
 
 
@@ -35,32 +36,19 @@ def compile_workflow(
         _check(workflow, built_only=check is None)
     prompt: dict[str, dict[str, Any]] = {}
     for node_id, node in workflow.nodes.items():
-        inputs = {}
-        for name, value in node.inputs.items():
-            kind = type(value)
-            if kind is Output:
-                value = [value.node.id, value.index]
-            elif kind in _SPECIAL:
-                # JSON objects (wrapped lists) are copied; local files become their server names.
-                if kind is dict:
-                    value = _copy_literal(value)
-                else:
-                    value = uploads(value) if uploads is not None else value.name
-            inputs[name] = value
+        # Stored values are already in their JSON form and read-only (comfydsl.values): links are
+        # Output lists, so one shallow copy per node is the whole translation.
+        inputs = dict(node.inputs)
+        if uploads is not None:
+            for name, value in inputs.items():
+                if type(value) is LocalFile:
+                    inputs[name] = uploads(value.path)
         meta = node.meta
         if meta is None:
             prompt[node_id] = {"inputs": inputs, "class_type": node.class_type}
         else:
             prompt[node_id] = {"inputs": inputs, "class_type": node.class_type, "_meta": dict(meta)}
     return prompt
-
-
-_SPECIAL = frozenset({dict, type(Path()), PurePosixPath, PureWindowsPath})
-
-
-def _copy_literal(value: dict[str, Any]) -> dict[str, Any]:
-    # {"__value__": [...]} and other JSON objects: copied, so that the prompt owns its data.
-    return json.loads(json.dumps(value))
 
 
 def _check(workflow: Workflow, *, built_only: bool) -> None:
@@ -144,12 +132,12 @@ def load_prompt(
         if unknown_keys:
             problems.append(f"{where} ({class_type}): unexpected keys {unknown_keys} (kept would be lost)")
             continue
-        values = dict(inputs)
+        values = {name: freeze(value) for name, value in inputs.items()}
         node = Node._make(class_type, values, catalog.get(class_type), None, node_id, None, workflow)
         node.meta = dict(meta) if meta is not None else None
         if "inputs" not in raw:
             problems.append(f"{where} ({class_type}): no inputs object")
-        for name, value in values.items():
+        for name, value in inputs.items():
             if _looks_like_link(value):
                 pending.append((node, name, value))
     for node, name, link in pending:

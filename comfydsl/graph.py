@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path, PurePath
 from typing import Any
 
+from comfydsl.values import LocalFile, _read_only, freeze, wrap_list
 from comfydsl.errors import (
     BadLinkError,
     CycleError,
@@ -99,20 +100,26 @@ def caller_location(depth: int = 2) -> SourceLocation | None:
     return SourceLocation(code.co_filename, frame.f_lineno, code.co_name)
 
 
-class Output:
+class Output(list):  # type: ignore[type-arg]
     """A reference to one output of one node: what a link carries.
 
-    Made by ``node.NAME``, ``node[i]`` or unpacking; the compiler turns it into ``["<id>", i]``.
+    Made by ``node.NAME``, ``node[i]`` or unpacking. It is itself the link of the API format, a
+    read-only list ``["<node id>", <index>]``, so the compiler emits it as it is: it equals that
+    list and serializes as it. ``out.node`` is the node, ``out.index`` the output's index.
     """
 
-    __slots__ = ("index", "node")
+    __slots__ = ("node",)
+    node: Node
 
-    def __new__(cls, node: Node, index: int) -> Output:
-        # __new__ rather than __init__: one Python call per output reference instead of two.
-        self = object.__new__(cls)
+    def __init__(self, node: Node, index: int) -> None:
+        list.__init__(self, (node.id, index))
         self.node = node
-        self.index = index
-        return self
+
+    @property
+    def index(self) -> int:
+        """The output's index in its node's outputs."""
+        index: int = list.__getitem__(self, 1)
+        return index
 
     @property
     def type(self) -> Any:
@@ -139,16 +146,23 @@ class Output:
         return None
 
     def to_link(self) -> list[Any]:
-        """The API-format link: ``["<node id>", <index>]``."""
-        return [self.node.id, self.index]
+        """The API-format link as a plain list: ``["<node id>", <index>]``."""
+        return list(self)
 
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Output):
-            return NotImplemented
-        return self.node is other.node and self.index == other.index
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = _read_only
+    append = extend = insert = pop = remove = clear = sort = reverse = _read_only
 
-    def __hash__(self) -> int:
-        return hash((id(self.node), self.index))
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash((self[0], self[1]))
+
+    def __copy__(self) -> list[Any]:
+        return list(self)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> list[Any]:
+        return list(self)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (list, (list(self),))
 
     def __repr__(self) -> str:
         label = self.name
@@ -382,6 +396,8 @@ class Node:
 
 def untyped_value(value: Any, class_type: str, name: str, source: SourceLocation | None) -> Any:
     """A value for an input of a class the catalog does not know: links as Output, lists wrapped."""
+    if type(value) is Output:
+        return value
     if isinstance(value, Node):
         definition = value.definition
         if definition is not None and len(definition.outputs) == 1:
@@ -395,8 +411,8 @@ def untyped_value(value: Any, class_type: str, name: str, source: SourceLocation
             type="bad_linked_input",
         )
     if isinstance(value, (list, tuple)):
-        return {"__value__": list(value)}
-    return value
+        return wrap_list(value)
+    return freeze(value)
 
 
 def check_no_cycle(node: Node, link: Output, input_name: str, source: SourceLocation | None) -> None:
@@ -505,8 +521,8 @@ class Workflow:
         found = []
         for node in self.nodes.values():
             for name, value in node.inputs.items():
-                if isinstance(value, PurePath):
-                    found.append((node, name, value))
+                if type(value) is LocalFile:
+                    found.append((node, name, value.path))
         return found
 
     # -- compiling (the compiler module does the work) ------------------------------------------------

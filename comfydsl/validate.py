@@ -21,7 +21,7 @@ from __future__ import annotations
 import difflib
 import math
 import numbers
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import PurePath
 from typing import Any
 
@@ -39,6 +39,7 @@ from comfydsl.errors import (
     ValueRangeError,
 )
 from comfydsl.graph import Node, Output, Workflow
+from comfydsl.values import LocalFile, freeze, wrap_list
 
 
 def types_match(received: Any, expected: Any) -> bool:
@@ -116,7 +117,7 @@ def _type_text(value: Any) -> str:
 
 
 def _unwrap(value: Any) -> Any:
-    if type(value) is dict and "__value__" in value:
+    if isinstance(value, dict) and "__value__" in value:
         return value["__value__"]
     return value
 
@@ -140,7 +141,9 @@ def check_literal(spec: InputSpec, value: Any) -> Any:
     """
     stored = value
     if isinstance(value, (list, tuple)):
-        stored = {"__value__": list(value)}
+        stored = wrap_list(value)
+    elif isinstance(value, Mapping):
+        stored = freeze(value)
     elif isinstance(value, numbers.Number) and type(value) not in (int, float, bool):
         if isinstance(value, numbers.Integral):
             stored = int(value)
@@ -160,7 +163,7 @@ def check_literal(spec: InputSpec, value: Any) -> Any:
             f"{spec.name} takes a link to an output of type {spec.type}, not a constant "
             "(the server would accept it and fail when the node runs)",
         )
-    if isinstance(raw, PurePath):
+    if isinstance(raw, (PurePath, LocalFile)):
         raise _fail(InputValueError, spec, value, f"a file path is not a {kind} value")
     try:
         converted = _convert(kind, raw)
@@ -194,9 +197,9 @@ def check_literal(spec: InputSpec, value: Any) -> Any:
 
 def _check_choice(spec: InputSpec, stored: Any, raw: Any) -> Any:
     choices = spec.choices
-    if isinstance(raw, PurePath):
+    if isinstance(raw, (PurePath, LocalFile)):
         if spec.uploads or choices is None:
-            return raw  # a local file, uploaded at submit time
+            return raw if type(raw) is LocalFile else LocalFile(raw)  # uploaded at submit time
         raise _fail(ChoiceError, spec, raw, "this input does not take an uploaded file")
     if choices is None:
         if isinstance(raw, str):
@@ -282,7 +285,7 @@ def checker_for(spec: InputSpec) -> Checker:
                 if node.workflow is workflow:
                     if definition is None:
                         return value
-                    index = value.index
+                    index = value[1]
                     outputs = definition.outputs
                     if 0 <= index < len(outputs) and fits.get(outputs[index].type_key):
                         return value
@@ -296,7 +299,7 @@ def checker_for(spec: InputSpec) -> Checker:
                 return value  # choices not known here: any file name
             checked = check_value(spec, value, workflow)
             if type(checked) is Output and checked.node.definition is not None:
-                fits[checked.node.definition.outputs[checked.index].type_key] = True
+                fits[checked.node.definition.outputs[checked[1]].type_key] = True
             return checked
 
     spec.check = checker
