@@ -159,7 +159,7 @@ def load_prompt(
                 "(a real server's execution thread stops on such a prompt)"
             )
             continue
-        node.inputs[name] = Output(target, index)
+        node.inputs[name] = target.output(index)
     if problems:
         raise PromptFormatError(problems, file=file)
     return workflow

@@ -170,6 +170,18 @@ class Output(list):  # type: ignore[type-arg]
         return f"<Output {self.node.class_type}#{self.node.id}{shown}>"
 
 
+_list_new = list.__new__
+_list_extend = list.extend
+
+
+def _new_output(node: Node, index: int) -> Output:
+    # Output(node, index) without the Python-level __init__: this runs once per link.
+    out: Output = _list_new(Output)
+    _list_extend(out, (node.id, index))
+    out.node = node
+    return out
+
+
 class _OutputsView:
     """``node.out``: the outputs by attribute name, with nothing else in the way."""
 
@@ -215,7 +227,8 @@ class Node:
     ``comfydsl.catalog.python_name``), ``node[1]``, or ``model, clip, vae = node``.
     """
 
-    __slots__ = ("_where", "class_type", "definition", "id", "inputs", "meta", "workflow")
+    __slots__ = ("_outs", "_where", "class_type", "definition", "id", "inputs", "meta", "workflow")
+    _outs: Output | dict[int, Output] | None
 
     def __init__(
         self,
@@ -259,6 +272,7 @@ class Node:
         self.definition = definition
         self.meta: dict[str, Any] | None = None if title is None else {"title": title}
         self._where = source
+        self._outs = None
         self.workflow = workflow
         workflow._add(self, node_id)
 
@@ -317,17 +331,35 @@ class Node:
         definition = self.definition
         if definition is None:
             return []
-        return [Output(self, i) for i in range(len(definition.outputs))]
+        return [self.output(i) for i in range(len(definition.outputs))]
+
+    def output(self, index: int) -> Output:
+        """Output ``index`` (not range-checked), the same object each time: Outputs are read-only."""
+        outs = self._outs
+        if outs is None:
+            # Most nodes are linked from once, through output 0: keep that one without a dict.
+            if index == 0:
+                found = self._outs = _new_output(self, 0)
+                return found
+            outs = self._outs = {}
+        elif type(outs) is Output:
+            if index == 0:
+                return outs
+            outs = self._outs = {0: outs}
+        found = outs.get(index)
+        if found is None:
+            found = outs[index] = _new_output(self, index)
+        return found
 
     def _output_by_attr(self, name: str) -> Output:
         definition = self.definition
         if definition is not None:
             index = definition.output_attrs.get(name)
             if index is not None:
-                return Output(self, index)
+                return self.output(index)
             for spec in definition.outputs:
                 if spec.name == name:
-                    return Output(self, spec.index)
+                    return self.output(spec.index)
             known = ", ".join(definition.output_attrs) or "none"
             raise AttributeError(
                 f"{self.class_type} has no output or attribute {name!r} (outputs: {known})"
@@ -351,11 +383,11 @@ class Node:
         if definition is None:
             if index < 0:
                 raise IndexError(f"{self.class_type!r} is not in the catalog: index its outputs from 0")
-            return Output(self, index)
+            return self.output(index)
         count = len(definition.outputs)
         if not -count <= index < count:
             raise IndexError(f"{self.class_type} has {count} output(s); there is no output {index}")
-        return Output(self, index % count)
+        return self.output(index % count)
 
     def __iter__(self) -> Iterator[Output]:
         definition = self.definition
@@ -364,7 +396,7 @@ class Node:
                 f"{self.class_type!r} is not in the catalog, so its outputs cannot be unpacked: "
                 "index them, e.g. node[0]"
             )
-        return iter([Output(self, i) for i in range(len(definition.outputs))])
+        return iter([self.output(i) for i in range(len(definition.outputs))])
 
     def __dir__(self) -> list[str]:
         names = list(super().__dir__())
@@ -401,7 +433,7 @@ def untyped_value(value: Any, class_type: str, name: str, source: SourceLocation
     if isinstance(value, Node):
         definition = value.definition
         if definition is not None and len(definition.outputs) == 1:
-            return Output(value, 0)
+            return value.output(0)
         raise BadLinkError(
             "a node given as a value must have exactly one output; pick one, e.g. node[0]",
             class_type=class_type,

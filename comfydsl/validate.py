@@ -294,7 +294,8 @@ def checker_for(spec: InputSpec) -> Checker:
                 if value.workflow is workflow and definition is not None:
                     outputs = definition.outputs
                     if len(outputs) == 1 and fits.get(outputs[0].type_key):
-                        return Output(value, 0)
+                        out = value._outs
+                        return out if type(out) is Output else value.output(0)
             elif combo and kind_of is str:
                 return value  # choices not known here: any file name
             checked = check_value(spec, value, workflow)
@@ -310,7 +311,7 @@ def as_output(node: Node, spec: InputSpec) -> Output:
     """A node given where an output is wanted: its only output."""
     definition = node.definition
     if definition is not None and len(definition.outputs) == 1:
-        return Output(node, 0)
+        return node.output(0)
     if definition is None:
         detail = f"{node.class_type} is not in the catalog; pick its output by index, e.g. node[0]"
     else:

@@ -149,7 +149,10 @@ def rejection(body: Any, nodes: NodeInfo) -> PromptRejected:
     if isinstance(top, Mapping):
         top = dict(top)
     elif top is None:  # a 200 that queued the valid outputs and lists the others' errors
-        top = {"type": "prompt_outputs_failed_validation", "message": "some outputs failed validation"}
+        top = {
+            "type": "prompt_outputs_failed_validation",
+            "message": "some outputs failed validation",
+        }
     else:
         top = {"message": str(top)}
     node_errors = body.get("node_errors")

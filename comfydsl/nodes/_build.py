@@ -165,6 +165,7 @@ def build(
     node.definition = definition
     node.meta = None if title is None else {"title": title}
     node._where = where
+    node._outs = None
     node.workflow = workflow
     if node_id is None and str(workflow._next_id) not in workflow.nodes:
         # The common case of Workflow._add, inline: the next automatic id is free.
