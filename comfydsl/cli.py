@@ -120,9 +120,10 @@ def _cmd_compile(args: argparse.Namespace) -> int:
                 print(f"error: {problem}", file=sys.stderr)
             return 1
     prompt = workflow.to_api()
+    data: dict[str, Any] = prompt
     if args.body:
-        prompt = {"client_id": args.client_id or "comfydsl", "prompt": prompt}
-    text = dumps_prompt(prompt, indent=None if args.indent < 0 else args.indent)
+        data = {"client_id": args.client_id or "comfydsl", "prompt": prompt}
+    text = dumps_prompt(data, indent=None if args.indent < 0 else args.indent)
     if args.output:
         Path(args.output).write_text(text + "\n", encoding="utf-8")
         print(f"wrote {len(workflow)} nodes to {args.output}", file=sys.stderr)
@@ -155,7 +156,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE_OR_URL",
         help="node definitions of custom node packs (a saved /object_info or a server URL); repeatable",
     )
-    compile_cmd.add_argument("--workflow", help="the global variable holding the workflow to compile")
+    compile_cmd.add_argument(
+        "--workflow", help="the global variable holding the workflow to compile"
+    )
     compile_cmd.add_argument("--indent", type=int, default=2, help="JSON indent; -1 for one line")
     compile_cmd.add_argument(
         "--check",

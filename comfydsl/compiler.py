@@ -20,9 +20,9 @@ from typing import Any
 
 from comfydsl.catalog import Catalog, active_catalog
 from comfydsl.errors import NodeError, PromptFormatError, ValidationError
-from comfydsl.graph import Node, Output, Workflow
-from comfydsl.values import LocalFile, freeze
+from comfydsl.graph import Node, Workflow
 from comfydsl.validate import cycle_errors, missing_inputs, reachable_from_outputs
+from comfydsl.values import LocalFile, freeze
 
 
 def compile_workflow(
@@ -91,20 +91,27 @@ def load_prompt(
         try:
             data = json.loads(Path(file).read_text(encoding="utf-8"))
         except OSError as exc:
-            raise PromptFormatError([f"cannot read the file: {exc.strerror or exc}"], file=file) from exc
+            raise PromptFormatError(
+                [f"cannot read the file: {exc.strerror or exc}"], file=file
+            ) from exc
         except json.JSONDecodeError as exc:
             raise PromptFormatError(
                 [f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"], file=file
             ) from exc
     else:
         data = source
-    if isinstance(data, Mapping) and "prompt" in data and isinstance(data.get("prompt"), Mapping):
-        if all(not isinstance(v, Mapping) or "class_type" not in v for v in data.values()):
-            data = data["prompt"]  # a whole POST /prompt body
+    if (
+        isinstance(data, Mapping)
+        and isinstance(data.get("prompt"), Mapping)
+        and all(not isinstance(v, Mapping) or "class_type" not in v for v in data.values())
+    ):
+        data = data["prompt"]  # a whole POST /prompt body
     problems: list[str] = []
     if not isinstance(data, Mapping):
         raise PromptFormatError(
-            [f"an API-format prompt is a JSON object of node id -> node, not {type(data).__name__}"],
+            [
+                f"an API-format prompt is a JSON object of node id -> node, not {type(data).__name__}"
+            ],
             file=file,
         )
     catalog = catalog if catalog is not None else active_catalog()
@@ -130,10 +137,14 @@ def load_prompt(
             continue
         unknown_keys = [k for k in raw if k not in ("inputs", "class_type", "_meta")]
         if unknown_keys:
-            problems.append(f"{where} ({class_type}): unexpected keys {unknown_keys} (kept would be lost)")
+            problems.append(
+                f"{where} ({class_type}): unexpected keys {unknown_keys} (kept would be lost)"
+            )
             continue
         values = {name: freeze(value) for name, value in inputs.items()}
-        node = Node._make(class_type, values, catalog.get(class_type), None, node_id, None, workflow)
+        node = Node._make(
+            class_type, values, catalog.get(class_type), None, node_id, None, workflow
+        )
         node.meta = dict(meta) if meta is not None else None
         if "inputs" not in raw:
             problems.append(f"{where} ({class_type}): no inputs object")

@@ -214,7 +214,9 @@ class UnknownNodeError(ComfyDSLError, LookupError, ImportError):
 class DuplicateIdError(ComfyDSLError, ValueError):
     """Two nodes of one workflow with the same id."""
 
-    def __init__(self, node_id: str, *, source: SourceLocation | None, first: SourceLocation | None):
+    def __init__(
+        self, node_id: str, *, source: SourceLocation | None, first: SourceLocation | None
+    ):
         self.node_id = node_id
         self.source = source
         self.first = first

@@ -17,7 +17,6 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path, PurePath
 from typing import Any
 
-from comfydsl.values import LocalFile, _read_only, freeze, wrap_list
 from comfydsl.errors import (
     BadLinkError,
     CycleError,
@@ -25,6 +24,7 @@ from comfydsl.errors import (
     NoWorkflowError,
     SourceLocation,
 )
+from comfydsl.values import LocalFile, _read_only, freeze, wrap_list
 
 _PACKAGE_DIR = str(Path(__file__).resolve().parent)
 
@@ -69,12 +69,12 @@ def caller_where() -> Where:
 
 def line_of(code: Any, offset: int) -> int:
     """The source line of the instruction at ``offset`` (bytes) in ``code``."""
-    line = code.co_firstlineno
+    line: int = code.co_firstlineno
     for start, end, number in code.co_lines():
         if start <= offset < end:
-            return number if number is not None else line
+            return line if number is None else int(number)
         if number is not None:
-            line = number
+            line = int(number)
     return line
 
 
@@ -116,8 +116,8 @@ class Output(list):  # type: ignore[type-arg]
         self.node = node
 
     @property
-    def index(self) -> int:
-        """The output's index in its node's outputs."""
+    def index(self) -> int:  # type: ignore[override]
+        """The output's index in its node's outputs (list.index is not needed on a link)."""
         index: int = list.__getitem__(self, 1)
         return index
 
@@ -229,6 +229,13 @@ class Node:
 
     __slots__ = ("_outs", "_where", "class_type", "definition", "id", "inputs", "meta", "workflow")
     _outs: Output | dict[int, Output] | None
+    _where: Where
+    id: str
+    class_type: str
+    inputs: dict[str, Any]
+    definition: Any
+    meta: dict[str, Any] | None
+    workflow: Workflow
 
     def __init__(
         self,
@@ -270,7 +277,7 @@ class Node:
         self.class_type = class_type
         self.inputs = inputs
         self.definition = definition
-        self.meta: dict[str, Any] | None = None if title is None else {"title": title}
+        self.meta = None if title is None else {"title": title}
         self._where = source
         self._outs = None
         self.workflow = workflow
@@ -339,14 +346,14 @@ class Node:
         if outs is None:
             # Most nodes are linked from once, through output 0: keep that one without a dict.
             if index == 0:
-                found = self._outs = _new_output(self, 0)
-                return found
+                first = self._outs = _new_output(self, 0)
+                return first
             outs = self._outs = {}
-        elif type(outs) is Output:
+        elif isinstance(outs, Output):
             if index == 0:
                 return outs
             outs = self._outs = {0: outs}
-        found = outs.get(index)
+        found: Output | None = outs.get(index)
         if found is None:
             found = outs[index] = _new_output(self, index)
         return found
@@ -382,7 +389,9 @@ class Node:
         definition = self.definition
         if definition is None:
             if index < 0:
-                raise IndexError(f"{self.class_type!r} is not in the catalog: index its outputs from 0")
+                raise IndexError(
+                    f"{self.class_type!r} is not in the catalog: index its outputs from 0"
+                )
             return self.output(index)
         count = len(definition.outputs)
         if not -count <= index < count:
@@ -447,7 +456,9 @@ def untyped_value(value: Any, class_type: str, name: str, source: SourceLocation
     return freeze(value)
 
 
-def check_no_cycle(node: Node, link: Output, input_name: str, source: SourceLocation | None) -> None:
+def check_no_cycle(
+    node: Node, link: Output, input_name: str, source: SourceLocation | None
+) -> None:
     """Raise CycleError if feeding ``link`` into ``node`` would close a loop."""
     start = link.node
     if start is node:

@@ -144,7 +144,7 @@ def check_literal(spec: InputSpec, value: Any) -> Any:
         stored = wrap_list(value)
     elif isinstance(value, Mapping):
         stored = freeze(value)
-    elif isinstance(value, numbers.Number) and type(value) not in (int, float, bool):
+    elif isinstance(value, numbers.Number) and not isinstance(value, (int, float)):
         if isinstance(value, numbers.Integral):
             stored = int(value)
         elif isinstance(value, numbers.Real):
@@ -453,7 +453,8 @@ def missing_inputs(workflow: Workflow, only: Iterable[str] | None = None) -> lis
                 spec = definition.inputs[name]
                 errors.append(
                     MissingInputError(
-                        "Required input is missing" + ("" if spec.widget else " (nothing is linked to it)"),
+                        "Required input is missing"
+                        + ("" if spec.widget else " (nothing is linked to it)"),
                         class_type=node.class_type,
                         node_id=node.id,
                         input_name=name,
@@ -547,7 +548,9 @@ def _fail_unknown_link(definition: NodeDef, name: str, value: Output) -> NodeErr
     )
 
 
-def _check_loaded_link(spec: InputSpec, link: Output, workflow: Workflow, catalog: Catalog | None) -> None:
+def _check_loaded_link(
+    spec: InputSpec, link: Output, workflow: Workflow, catalog: Catalog | None
+) -> None:
     if link.node.id not in workflow.nodes or workflow.nodes[link.node.id] is not link.node:
         raise _fail(BadLinkError, spec, link, "the link points at a node that is not in the prompt")
     if catalog is None:

@@ -1,6 +1,6 @@
 """Needs no model file: a grey image, inverted, saved. Runs on any ComfyUI, even on a CPU.
 
-    comfydsl run examples/invert.py --server http://127.0.0.1:8188 --out results/
+comfydsl run examples/invert.py --server http://127.0.0.1:8188 --out results/
 """
 
 from comfydsl.nodes import EmptyImage, ImageInvert, SaveImage

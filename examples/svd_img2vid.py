@@ -21,7 +21,9 @@ from comfydsl.nodes import (
 
 vhs = from_catalog(load_catalog(Path(__file__).parent / "catalogs" / "controlnet_aux-vhs.json"))
 
-svd = ImageOnlyCheckpointLoader(ckpt_name="svd_xt_1_1.safetensors", title="Checkpoint加载器(仅图像)")
+svd = ImageOnlyCheckpointLoader(
+    ckpt_name="svd_xt_1_1.safetensors", title="Checkpoint加载器(仅图像)"
+)
 image = LoadImage(
     image="C:\\Users\\dourungeng\\Pictures\\elephant1.png [input]",
     extra_inputs={"upload": "image"},

@@ -1,7 +1,7 @@
 """Text to image with SDXL: the smallest complete workflow.
 
-    comfydsl compile examples/txt2img.py
-    comfydsl run examples/txt2img.py --server http://127.0.0.1:8188 --out results/
+comfydsl compile examples/txt2img.py
+comfydsl run examples/txt2img.py --server http://127.0.0.1:8188 --out results/
 """
 
 from comfydsl.nodes import (

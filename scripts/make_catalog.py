@@ -24,7 +24,13 @@ from typing import Any
 
 PROSE_KEYS = {"description", "output_tooltips"}
 PROSE_OPTION_KEYS = {"tooltip"}
-UPLOAD_FLAGS = ("image_upload", "video_upload", "file_upload", "animated_image_upload", "audio_upload")
+UPLOAD_FLAGS = (
+    "image_upload",
+    "video_upload",
+    "file_upload",
+    "animated_image_upload",
+    "audio_upload",
+)
 
 
 def read_source(source: str) -> dict[str, Any]:
@@ -78,7 +84,9 @@ def render(nodes: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("source", help="a saved /object_info JSON file, or a server URL")
     parser.add_argument("-o", "--output", required=True, help="the catalog file to write")
     parser.add_argument(

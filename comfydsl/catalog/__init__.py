@@ -1,7 +1,7 @@
 """Node definitions: the bundled catalog of stock ComfyUI, catalogs from files and servers, merging.
 
-    from comfydsl.catalog import active_catalog, load_catalog, use_catalog
-    active_catalog()["KSampler"].inputs["steps"].max     # 10000
+from comfydsl.catalog import active_catalog, load_catalog, use_catalog
+active_catalog()["KSampler"].inputs["steps"].max     # 10000
 """
 
 from comfydsl.catalog.catalog import (

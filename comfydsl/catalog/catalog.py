@@ -136,7 +136,9 @@ def read_json_file(path: str | os.PathLike[str]) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise CatalogError(f"cannot read the file: {exc.strerror or exc}", source=str(path)) from exc
+        raise CatalogError(
+            f"cannot read the file: {exc.strerror or exc}", source=str(path)
+        ) from exc
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
@@ -206,7 +208,9 @@ def bundled_catalog() -> Catalog:
     return _bundled
 
 
-_active: contextvars.ContextVar[Catalog | None] = contextvars.ContextVar("comfydsl_catalog", default=None)
+_active: contextvars.ContextVar[Catalog | None] = contextvars.ContextVar(
+    "comfydsl_catalog", default=None
+)
 
 
 def active_catalog() -> Catalog:

@@ -26,7 +26,13 @@ WIDGET_TYPES = frozenset(
 )
 
 #: Option keys whose combo lists name files on the server (its input folder).
-UPLOAD_FLAGS = ("image_upload", "video_upload", "file_upload", "animated_image_upload", "audio_upload")
+UPLOAD_FLAGS = (
+    "image_upload",
+    "video_upload",
+    "file_upload",
+    "animated_image_upload",
+    "audio_upload",
+)
 
 
 class _Missing:
@@ -123,7 +129,9 @@ class InputSpec:
         #: The value checker made for this input by comfydsl.validate on first use.
         self.check: Any = None
         if not isinstance(raw, (list, tuple)) or not raw:
-            raise CatalogError(f"{class_type}.{name}: an input spec must be a non-empty list, got {raw!r}")
+            raise CatalogError(
+                f"{class_type}.{name}: an input spec must be a non-empty list, got {raw!r}"
+            )
         first = raw[0]
         opts = raw[1] if len(raw) > 1 and isinstance(raw[1], Mapping) else {}
         self.options: Mapping[str, Any] = opts
@@ -224,9 +232,9 @@ class NodeDef:
     __slots__ = (
         "aliases",
         "api_node",
+        "category",
         "checkers",
         "control_clash",
-        "category",
         "deprecated",
         "display_name",
         "emit_order",
@@ -245,9 +253,13 @@ class NodeDef:
         "source",
     )
 
-    def __init__(self, name: str, raw: Mapping[str, Any], *, files_known: bool, source: str = "") -> None:
+    def __init__(
+        self, name: str, raw: Mapping[str, Any], *, files_known: bool, source: str = ""
+    ) -> None:
         if not isinstance(raw, Mapping):
-            raise CatalogError(f"{name}: a node definition must be an object", source=source or None)
+            raise CatalogError(
+                f"{name}: a node definition must be an object", source=source or None
+            )
         self.name = name
         self.raw = raw
         self.source = source
@@ -288,7 +300,9 @@ class NodeDef:
         sockets = [n for n, s in inputs.items() if not s.widget]
         self.emit_order = tuple(widgets + sockets)
         self.required_defaults = {
-            n: s.default for n, s in inputs.items() if s.required and s.widget and s.default is not MISSING
+            n: s.default
+            for n, s in inputs.items()
+            if s.required and s.widget and s.default is not MISSING
         }
         aliases: dict[str, str] = {}
         clashing: set[str] = set()
@@ -312,7 +326,9 @@ class NodeDef:
         ]
         attrs = unique_python_names(out_names, fallback="output")
         self.outputs = tuple(
-            OutputSpec(i, out_names[i], t, attrs[i], bool(is_list[i]) if i < len(is_list) else False)
+            OutputSpec(
+                i, out_names[i], t, attrs[i], bool(is_list[i]) if i < len(is_list) else False
+            )
             for i, t in enumerate(types)
         )
         self.output_attrs = {o.attr: o.index for o in self.outputs}

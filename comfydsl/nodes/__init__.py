@@ -38,8 +38,8 @@ class CatalogNodes:
 def from_catalog(catalog: Catalog) -> CatalogNodes:
     """The node classes of ``catalog`` (custom node packs, say) without changing the one in force.
 
-        packs = from_catalog(load_catalog("controlnet_aux-vhs.json"))
-        edges = packs.HEDPreprocessor(image=photo)
+    packs = from_catalog(load_catalog("controlnet_aux-vhs.json"))
+    edges = packs.HEDPreprocessor(image=photo)
     """
     return CatalogNodes(catalog)
 

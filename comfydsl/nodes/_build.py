@@ -14,9 +14,9 @@ from comfydsl import graph
 from comfydsl.catalog import Catalog, NodeDef, active_catalog
 from comfydsl.errors import BadLinkError, NodeError, SourceLocation, UnknownNodeError
 from comfydsl.graph import (
+    _PACKAGE_DIR,
     Node,
     Output,
-    _PACKAGE_DIR,
     Where,
     Workflow,
     _current,
@@ -48,19 +48,22 @@ def _bind(
                     f"{source}: {definition.name} takes at most {len(positional)} positional "
                     f"inputs ({', '.join(positional)}); got {len(args)}"
                 )
-            for name, value in zip(positional, args):
+            for name, value in zip(positional, args, strict=False):
                 spec = specs[name]
                 given[name] = (spec.check or checker_for(spec))(value, workflow)
         for name, value in kwargs.items():
-            spec = specs.get(name)
-            if spec is None:
+            found = specs.get(name)
+            if found is None:
                 real = definition.aliases.get(name)
                 if real is None:
                     raise unknown_input(definition, name, value)
-                spec = specs[real]
+                found = specs[real]
                 name = real
                 if name in kwargs:
-                    raise TypeError(f"{source}: {definition.name} got two values for input {name!r}")
+                    raise TypeError(
+                        f"{source}: {definition.name} got two values for input {name!r}"
+                    )
+            spec = found
             if args and name in given:
                 raise TypeError(f"{source}: {definition.name} got two values for input {name!r}")
             given[name] = (spec.check or checker_for(spec))(value, workflow)

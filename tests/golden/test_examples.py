@@ -34,7 +34,9 @@ def test_example_matches_its_golden_prompt(script: Path) -> None:
     if os.environ.get("COMFYDSL_REGEN_GOLDEN"):
         golden.write_text(text, encoding="utf-8")
     assert golden.exists(), f"no golden file for {script.name}: run with COMFYDSL_REGEN_GOLDEN=1"
-    assert golden.read_text(encoding="utf-8") == text, f"{script.name} compiles differently from {golden.name}"
+    assert golden.read_text(encoding="utf-8") == text, (
+        f"{script.name} compiles differently from {golden.name}"
+    )
 
 
 def test_compiling_an_example_twice_gives_the_same_bytes() -> None:
@@ -59,9 +61,7 @@ def _signatures(prompt: dict[str, Any]) -> dict[str, str]:
         while stack:
             current = stack[-1]
             pending = [
-                v[0]
-                for v in prompt[current]["inputs"].values()
-                if _is_link(v) and v[0] not in done
+                v[0] for v in prompt[current]["inputs"].values() if _is_link(v) and v[0] not in done
             ]
             if pending:
                 stack.extend(pending)
@@ -89,13 +89,15 @@ def find_renaming(ours: dict[str, Any], theirs: dict[str, Any]) -> dict[str, str
     only_ours = sorted(set(ours_by_sig) - set(theirs_by_sig))
     only_theirs = sorted(set(theirs_by_sig) - set(ours_by_sig))
     assert not only_ours and not only_theirs, (
-        "nodes without a counterpart:\n  ours: " + "\n  ours: ".join(only_ours)
-        + "\n  theirs: " + "\n  theirs: ".join(only_theirs)
+        "nodes without a counterpart:\n  ours: "
+        + "\n  ours: ".join(only_ours)
+        + "\n  theirs: "
+        + "\n  theirs: ".join(only_theirs)
     )
     renaming: dict[str, str] = {}
     for sig, ids in ours_by_sig.items():
         assert len(ids) == len(theirs_by_sig[sig]), f"a different number of nodes like {sig}"
-        renaming.update(zip(ids, theirs_by_sig[sig]))
+        renaming.update(zip(ids, theirs_by_sig[sig], strict=True))
     return renaming
 
 
@@ -135,7 +137,9 @@ def test_seed_example_equals_the_seed_up_to_ids(script: str, seed: str) -> None:
     if not SEEDS.is_dir():
         pytest.skip(f"the seed prompts are not beside the checkout ({SEEDS})")
     ours = compile_example(ROOT / "examples" / script)
-    theirs = seed_for_comfyui_0_3_75(json.loads((SEEDS / seed).read_text(encoding="utf-8"))["prompt"])
+    theirs = seed_for_comfyui_0_3_75(
+        json.loads((SEEDS / seed).read_text(encoding="utf-8"))["prompt"]
+    )
     renaming = find_renaming(ours, theirs)
     assert len(renaming) == len(theirs) == len(ours)
     mapped = renamed(ours, renaming)
