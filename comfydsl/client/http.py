@@ -140,6 +140,10 @@ class Client:
         head of the queue; ``prompt_id`` chooses its id. ``watch`` opens the WebSocket before
         posting, so the run can be followed from its first message (without it, waits poll).
 
+        If the server queues only the outputs that validated (it answers 200 and lists the other
+        nodes' errors), the queued part is cancelled and PromptRejected raised: a workflow runs
+        whole or not at all.
+
         >>> job = client.submit(wf)          # doctest: +SKIP
         >>> job.prompt_id, job.number        # doctest: +SKIP
         ('6b0c...', 12)

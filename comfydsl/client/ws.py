@@ -36,6 +36,8 @@ _IMAGE_TYPES = {1: "image/jpeg", 2: "image/png"}
 _READ_SLICE = 0.5
 # Prompts nobody has claimed yet (their POST may still be in flight) keep at most this many buffers.
 _UNCLAIMED_LIMIT = 64
+# After a failed handshake, do not try again for this long (a proxy may hang on WebSockets).
+_RETRY_AFTER = 60.0
 
 
 @attrs.frozen
@@ -115,6 +117,7 @@ class Listener:
         self._buffers: OrderedDict[str, deque[Message]] = OrderedDict()
         self._claimed: set[str] = set()
         self._running_prompt: str | None = None
+        self._failed_at: float | None = None
         self.last_error: str | None = None
 
     @property
@@ -125,11 +128,14 @@ class Listener:
     def connect(self) -> bool:
         """Open the connection if it is not open; False (and ``last_error``) if that fails.
 
-        A server or proxy without WebSockets is not an error: jobs are then followed by polling.
+        A server or proxy without WebSockets is not an error: jobs are then followed by polling,
+        and the handshake is not tried again for a minute.
         """
         with self._lock:
             if self.connected:
                 return True
+            if self._failed_at is not None and time.monotonic() - self._failed_at < _RETRY_AFTER:
+                return False
             url = self.transport.ws_url(f"ws?clientId={self.client_id}")
             try:
                 ws = websocket.create_connection(
@@ -147,8 +153,10 @@ class Listener:
                 )
             except (OSError, websocket.WebSocketException) as exc:
                 self.last_error = f"{type(exc).__name__}: {exc}"
+                self._failed_at = time.monotonic()
                 return False
             self._ws = ws
+            self._failed_at = None
             self.last_error = None
             return True
 

@@ -1,0 +1,84 @@
+"""The server's 400 answers mapped back to the user's lines, and what extra_data carries."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from comfy_fake import recording
+
+from comfydsl import Workflow, __version__
+from comfydsl.client.errors import PromptRejected, ServerNodeError
+from comfydsl.client.submit import NodeInfo, default_extra_data, node_info, rejection
+from comfydsl.errors import SourceLocation, ValidationError
+from comfydsl.nodes import EmptyImage, ImageInvert, SaveImage
+
+
+def test_every_node_error_is_listed_with_the_servers_words_and_the_line() -> None:
+    data = recording("execution_error_dummy_models")["txt2img_bad_sampler_and_scheduler"]
+    nodes: NodeInfo = {
+        str(node_id): (str(node["class_type"]), SourceLocation("txt2img.py", 20 + i))
+        for i, (node_id, node) in enumerate(data["prompt"].items())
+    }
+    error = rejection(data["response"]["body"], nodes)
+    assert isinstance(error, PromptRejected)
+    assert isinstance(error, ValidationError) and isinstance(error, ValueError)
+    expected = [
+        ("3", "sampler_name", "value_not_in_list"),
+        ("3", "scheduler", "value_not_in_list"),
+    ]
+    assert expected == [(e.node_id, e.input_name, e.type) for e in error.errors]
+    first = error.errors[0]
+    assert isinstance(first, ServerNodeError)
+    assert ("Value not in list", "sampler_name: 'bogus' not in (list of length 42)") == (
+        first.message,
+        first.details,
+    )
+    ksampler_line = SourceLocation("txt2img.py", 20 + list(data["prompt"]).index("3"))
+    assert ksampler_line == first.source
+    assert f"{ksampler_line}: KSampler (node 3), input 'sampler_name'" in str(error)
+    assert "prompt_outputs_failed_validation" == error.error["type"]
+
+
+def test_a_prompt_from_json_names_node_id_and_class() -> None:
+    data = recording("execution_error_dummy_models")["txt2img_missing_ckpt"]
+    error = rejection(data["response"]["body"], node_info(None, data["prompt"]))
+    (only,) = error.errors
+    assert (None, "4", "CheckpointLoaderSimple") == (only.source, only.node_id, only.class_type)
+    assert "CheckpointLoaderSimple (node 4), input 'ckpt_name'" in str(error)
+
+
+def test_a_prompt_wide_error_names_its_node_when_the_server_does() -> None:
+    body = {
+        "error": {
+            "type": "invalid_prompt",
+            "message": "Cannot execute because node Bogus does not exist.",
+            "details": "Node ID '#7'",
+            "extra_info": {},
+        },
+        "node_errors": {},
+    }
+    error = rejection(body, {"7": ("Bogus", SourceLocation("s.py", 3))})
+    (only,) = error.errors
+    assert ("invalid_prompt", "7", SourceLocation("s.py", 3)) == (
+        only.type,
+        only.node_id,
+        only.source,
+    )
+
+
+def test_node_info_takes_lines_from_the_workflow() -> None:
+    with Workflow() as wf:
+        image = EmptyImage(width=64, height=64)
+        SaveImage(images=ImageInvert(image=image))
+    info = node_info(wf, wf.to_api())
+    here = Path(__file__).name
+    assert ["EmptyImage", "ImageInvert", "SaveImage"] == [c for c, _ in info.values()]
+    assert all(s is not None and Path(s.file).name == here for _, s in info.values())
+
+
+def test_default_extra_data_stamps_version_and_script_name() -> None:
+    with Workflow() as wf:
+        SaveImage(images=EmptyImage(width=64, height=64))
+    stamp = default_extra_data(wf)["extra_pnginfo"]["comfydsl"]
+    assert {"version": __version__, "script": Path(__file__).name} == stamp
+    assert {"extra_pnginfo": {"comfydsl": {"version": __version__}}} == default_extra_data(None)
