@@ -18,13 +18,13 @@ A combo whose choices are not known here (model files, in the bundled catalog) t
 
 from __future__ import annotations
 
-import difflib
 import math
 import numbers
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import PurePath
 from typing import Any
 
+from comfydsl._text import close_matches
 from comfydsl.catalog import Catalog, InputSpec, NodeDef, active_catalog
 from comfydsl.errors import (
     BadLinkError,
@@ -213,8 +213,10 @@ def _check_choice(spec: InputSpec, stored: Any, raw: Any) -> Any:
         return stored
     shown = f"(list of length {len(choices)})" if len(choices) > 20 else str(list(choices))
     detail = f"{spec.name}: '{raw}' not in {shown}"
+    if not choices:
+        detail += " (the server has no file for this input: put it in the server's folder)"
     if isinstance(raw, str):
-        close = difflib.get_close_matches(raw, [c for c in choices if isinstance(c, str)], n=3)
+        close = close_matches(raw, [c for c in choices if isinstance(c, str)], n=3)
         if close:
             detail += f"; did you mean {', '.join(map(repr, close))}?"
     raise _fail(ChoiceError, spec, raw, detail)
@@ -326,7 +328,7 @@ def unknown_input(definition: NodeDef, name: str, value: Any) -> NodeError:
         detail = f"{name!r} is a hidden input: the server fills it, never the prompt"
     else:
         names = list(definition.inputs) + list(definition.aliases)
-        close = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
+        close = close_matches(name, names, n=3, cutoff=0.6)
         detail = f"{definition.name} has no input {name!r}"
         if close:
             detail += f"; did you mean {', '.join(map(repr, close))}?"

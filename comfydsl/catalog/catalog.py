@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import difflib
 import json
 import os
 from collections.abc import Iterator, Mapping
@@ -21,6 +20,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from comfydsl._text import close_matches
 from comfydsl.catalog.model import NodeDef
 from comfydsl.errors import CatalogError
 
@@ -116,7 +116,7 @@ class Catalog:
 
     def suggest(self, class_type: str, n: int = 3) -> list[str]:
         """Class names close to a misspelt one."""
-        return difflib.get_close_matches(class_type, self._raw, n=n, cutoff=0.75)
+        return close_matches(class_type, self._raw, n=n, cutoff=0.75)
 
     def raw(self, class_type: str) -> Any:
         """The definition as the server sent it (JSON data)."""

@@ -187,6 +187,8 @@ class InputSpec:
         if self.kind == "COMBO":
             if self.choices is None:
                 return "a file name (the choices are not known here)"
+            if not self.choices:
+                return "a file the server has (it lists none)"
             return "one of " + _choice_list(self.choices)
         if self.kind == "LINK":
             return f"a link to an output of type {self.type}"
