@@ -172,6 +172,9 @@ def build_parser() -> argparse.ArgumentParser:
     compile_cmd.set_defaults(handler=_cmd_compile)
 
     _add_client_commands(commands)
+    from comfydsl.codegen.commands import add_stubs_command
+
+    add_stubs_command(commands)
     return parser
 
 

@@ -1,0 +1,447 @@
+"""The type stub of comfydsl.nodes (comfydsl/nodes/__init__.pyi) and the command that makes it.
+
+The checked-in stub must equal a fresh render of the bundled catalog; regenerate it with
+``python -m comfydsl.codegen.stubs``. mypy checks the stub, sample scripts (right and wrong) and
+examples/*.py against it in one run (a few seconds), and stubtest checks that the stub declares
+the runtime names of comfydsl/nodes/__init__.py as that module defines them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import difflib
+import os
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import comfydsl.nodes
+from comfydsl.catalog import Catalog, bundled_catalog
+from comfydsl.codegen import stubs
+from comfydsl.codegen.commands import add_stubs_command
+from comfydsl.graph import Workflow
+from comfydsl.nodes import node_class
+
+ROOT = Path(__file__).resolve().parents[2]
+STUB = ROOT / "comfydsl" / "nodes" / "__init__.pyi"
+EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
+
+#: A catalog of awkward cases: inputs named like control keywords, ``self``, keywords and soft
+#: keywords, a Python form taken by another input, outputs named like node attributes or like
+#: names the stub uses, choices no Literal spells, text that needs escaping, class names that
+#: cannot be declared.
+EDGE_DEFINITIONS: dict[str, Any] = {
+    "Clashes": {
+        "input": {
+            "required": {
+                "title": ["STRING", {}],
+                "id": ["INT", {"min": 0}],
+                "extra_inputs": ["STRING", {}],
+                "self": ["FLOAT", {}],
+                "type": [["a", "b"], {}],
+                "from": ["BOOLEAN", {}],
+                "a.b": ["INT", {}],
+                "a_b": ["INT", {}],
+                "c": ["MODEL", {}],
+            }
+        },
+        "output": ["MODEL", "INT", "IMAGE", "X", "Y", "IMAGE"],
+        "output_name": ["id", "output", "int", "property", "_Output", "IMAGE"],
+        "display_name": 'Weird """ \\ name"',
+        "category": "t\u2028x",
+        "description": 'He said "hi" \\n and """ left\x00.',
+    },
+    "Choices": {
+        "input": {
+            "required": {
+                "f": [[0.5, 1.5], {}],
+                "e": [[], {}],
+                "q": [['it\'s "q"', "back\\slash", "new\nline", "ü"], {"tooltip": 'tip """'}],
+                "n": [[1, True, 1], {}],
+                "mix": [[1, "a", None], {}],
+                "up": [["x.png"], {"image_upload": True}],
+                "any": ["*", {}],
+                "cam": ["WEBCAM", {}],
+                "o": ["COMBO", {"options": ["x", "y"]}],
+            },
+            "optional": {"opt": ["INT", {"default": 3}]},
+        },
+        "output": [],
+        "display_name": "Choices",
+        "category": "",
+    },
+    "NoInputs": {"input": {}, "output": ["A,B"], "output_is_list": [True]},
+    "int": {"input": {}, "output": ["INT"]},
+    "Any": {"input": {}, "output": ["INT"]},
+    "_hidden": {"input": {}, "output": ["INT"]},
+    "class": {"input": {}, "output": ["INT"]},
+    "Epsilon Scaling": {"input": {}, "output": ["INT"]},
+}
+
+GOOD_SCRIPT = """\
+from pathlib import Path
+
+from comfydsl.graph import Node, Output
+from comfydsl.nodes import (
+    CheckpointLoaderSimple,
+    CLIPTextEncode,
+    EmptyLatentImage,
+    KSampler,
+    LoadImage,
+    NodeClass,
+    SaveImage,
+    VAEDecode,
+    from_catalog,
+    node_class,
+)
+
+ckpt = CheckpointLoaderSimple(ckpt_name="sd_xl_base_1.0.safetensors")
+model, clip, vae = ckpt
+pos = CLIPTextEncode(text="a lighthouse at dusk", clip=ckpt.CLIP)
+neg = CLIPTextEncode("blurry", clip, title="negative")
+samples = KSampler(
+    model=ckpt.MODEL,
+    seed=42,
+    steps="26",
+    cfg=5,
+    sampler_name="euler",
+    scheduler="karras",
+    positive=pos,
+    negative=neg,
+    latent_image=EmptyLatentImage(width=1024, height=1024),
+    id="sampler",
+    extra_inputs={"note": 1},
+)
+photo = LoadImage(image=Path("photo.png"))
+SaveImage(images=VAEDecode(samples=samples, vae=vae), filename_prefix="lighthouse")
+latent: Output = samples.LATENT
+first: Output = ckpt[0]
+as_node: Node = samples
+as_class: NodeClass = KSampler
+from_pack = node_class("HEDPreprocessor")
+packs = from_catalog
+"""
+
+# Each wrong line ends with the mypy error code and the text its message must hold.
+BAD_SCRIPT = """\
+from comfydsl.nodes import CheckpointLoaderSimple, KSampler
+
+ckpt = CheckpointLoaderSimple(ckpt_name="x.safetensors")
+KSampler(model=ckpt.MODEL, seed=42, sampler_nam="euler")  # call-arg: did you mean "sampler_name"
+KSampler(model=ckpt.MODEL, seed=42, sampler_name="eulr")  # arg-type: Literal['eulr']
+KSampler(model="MODEL")  # arg-type: "model"
+KSampler(model=ckpt.MODEL, title=3)  # arg-type: "title"
+KSampler(ckpt.MODEL, 1, 20, 8.0, "euler", "normal", ckpt, ckpt, ckpt, 1.0, ckpt)  # call-arg: Too many positional
+"""
+
+EDGE_SCRIPT = """\
+from pathlib import Path
+
+from edge_nodes import Choices, Clashes, NoInputs, NotDeclared
+
+clashes = Clashes("t", 1, "x", 1.5, "a", True, a_b=3)
+Clashes(title="T", id=4, extra_inputs="E", from_=False, type="b", self=2.0)
+no_inputs = NoInputs(title="x", id=3)
+Choices(up=Path("a.png"), any=[1, 2], mix=None, q="new\\nline", n=True, f=0.5, e="m.ckpt")
+NotDeclared(1, anything=2)
+image = clashes.IMAGE
+hidden = clashes.out.id
+Choices(q="nope")  # arg-type: "q"
+Clashes(a_b=1, c=no_inputs, b=2)  # call-arg: Unexpected keyword argument "b"
+Clashes(id="x", title=None)  # arg-type: "title"
+"""
+
+
+def edge_catalog() -> Catalog:
+    return Catalog(EDGE_DEFINITIONS, source="edge")
+
+
+def expected_errors(script: str) -> dict[int, tuple[str, str]]:
+    """Line number -> (error code, text) from the ``# code: text`` comments of a script."""
+    found = {}
+    for number, line in enumerate(script.splitlines(), 1):
+        match = re.search(r"  # ([a-z-]+): (.+)$", line)
+        if match:
+            found[number] = (match.group(1), match.group(2))
+    return found
+
+
+# -- the checked-in stub -------------------------------------------------------------------------
+
+
+def test_checked_in_stub_equals_a_fresh_render() -> None:
+    expected = stubs.render_stubs(bundled_catalog())
+    actual = STUB.read_text(encoding="utf-8") if STUB.is_file() else ""
+    if expected != actual:
+        diff = "".join(
+            list(
+                difflib.unified_diff(
+                    actual.splitlines(keepends=True),
+                    expected.splitlines(keepends=True),
+                    "checked in",
+                    "fresh render",
+                    n=1,
+                )
+            )[:40]
+        )
+        pytest.fail(
+            f"{STUB.relative_to(ROOT)} is stale: regenerate it with `{stubs.COMMAND}` "
+            f"(and review the diff).\n{diff}"
+        )
+
+
+def test_stub_is_valid_python_and_declares_every_class() -> None:
+    text = STUB.read_text(encoding="utf-8")
+    tree = ast.parse(text, filename=str(STUB))
+    declared = {
+        node.target.id
+        for node in tree.body
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
+    }
+    catalog = bundled_catalog()
+    expected = {name for name in catalog if stubs.declarable(name)}
+    assert expected == declared, "every class of the bundled catalog with a Python name"
+    assert {"Epsilon Scaling"} == set(catalog.names()) - declared
+    assert text.splitlines()[2] == f"#     {stubs.COMMAND}"
+    assert "Do not edit" in text.splitlines()[3]
+
+
+def test_stub_keywords_are_those_the_runtime_takes() -> None:
+    catalog = bundled_catalog()
+    controls = {"title", "id", "extra_inputs"}
+    for name in catalog:
+        if not stubs.declarable(name):
+            continue
+        definition = catalog[name]
+        declared = stubs.stub_class(definition)
+        for param, input_name in zip(declared.positional, definition.positional, strict=False):
+            spec = definition.input(param.name)
+            assert spec is not None and input_name == spec.name, f"{name}: {param.name}"
+        for param in declared.keyword_only:
+            if param.name in controls and param.name not in definition.inputs:
+                continue
+            spec = definition.input(param.name)
+            assert spec is not None, f"{name}: the stub's keyword {param.name!r} sets no input"
+
+
+def test_runtime_names_of_comfydsl_nodes_are_known_to_the_generator() -> None:
+    public = {n for n in vars(comfydsl.nodes) if not n.startswith("_")}
+    assert set() == public - stubs.RUNTIME_NAMES, (
+        "comfydsl/nodes/__init__.py defines new names: add them to stubs.RUNTIME_NAMES "
+        "(and declare the public ones in the template)"
+    )
+
+
+def test_importing_the_nodes_does_not_import_codegen() -> None:
+    code = (
+        "import sys, comfydsl.nodes; "
+        "print(sorted(m for m in sys.modules if m == 'jinja2' or m.startswith('comfydsl.codegen')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert "[]" == result.stdout.strip()
+
+
+# -- rendering awkward catalogs ------------------------------------------------------------------
+
+
+def test_edge_catalog_renders_valid_python() -> None:
+    text = stubs.render_stubs(edge_catalog(), source="edge")
+    ast.parse(text)
+    assert '"_hidden", "Any", "class", "Epsilon Scaling", "int"' in text
+    clashes = stubs.stub_class(edge_catalog()["Clashes"])
+    assert "_self" == clashes.self_name
+    assert ["title", "id", "extra_inputs", "self", "type", "from_"] == [
+        p.name for p in clashes.positional
+    ]
+    assert ["a_b", "c"] == [p.name for p in clashes.keyword_only], "no keyword sets 'a.b'"
+    assert ["IMAGE"] == [p.attr for p in clashes.properties]
+
+
+@pytest.mark.parametrize(
+    ("input_name", "annotation"),
+    [
+        ("f", "float | _Output | _Node"),
+        ("e", "str | _Output | _Node"),
+        ("n", "_Literal[1, True] | _Output | _Node"),
+        ("mix", '_Literal[1, "a", None] | _Output | _Node'),
+        ("up", '_Literal["x.png"] | _PurePath | _Output | _Node'),
+        ("any", "_Any"),
+        ("cam", "_Any"),
+        ("opt", "int | float | str | _Output | _Node"),
+    ],
+)
+def test_annotation_of_each_kind(input_name: str, annotation: str) -> None:
+    assert annotation == stubs.annotation(edge_catalog()["Choices"].inputs[input_name])
+
+
+def test_edge_catalog_calls_bind_at_run_time_as_the_stub_says() -> None:
+    catalog = edge_catalog()
+    with Workflow():
+        positional = node_class("Clashes", catalog)("t", 1, "x", 1.5, "a", True, a_b=3)
+        by_keyword = node_class("Clashes", catalog)(title="T", id=4, extra_inputs="E", from_=False)
+        controls = node_class("NoInputs", catalog)(title="x", id=3)
+    assert {"title": "t", "id": 1, "extra_inputs": "x", "self": 1.5, "type": "a"} == {
+        k: positional.inputs[k] for k in ("title", "id", "extra_inputs", "self", "type")
+    }
+    assert (None, "T", 4) == (by_keyword.meta, by_keyword.inputs["title"], by_keyword.inputs["id"])
+    assert ({"title": "x"}, "3") == (controls.meta, controls.id)
+
+
+# -- the command ---------------------------------------------------------------------------------
+
+
+def test_command_writes_and_checks_a_stub(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    catalog_file = tmp_path / "packs.json"
+    catalog_file.write_text('{"MyPackNode": {"input": {}, "output": ["IMAGE"]}}', encoding="utf-8")
+    target = tmp_path / "typings" / "comfydsl" / "nodes" / "__init__.pyi"
+    args = ["-o", str(target), "--catalog", str(catalog_file)]
+    assert 0 == stubs.main(args)
+    text = target.read_text(encoding="utf-8")
+    assert f"#     {stubs.stub_command(str(target), [str(catalog_file)])}" == text.splitlines()[2]
+    assert "MyPackNode: _MyPackNode_Class" in text
+    assert "KSampler: _KSampler_Class" in text
+    assert 0 == stubs.main([*args, "--check"])
+    target.write_text(text + "# edited\n", encoding="utf-8")
+    assert 1 == stubs.main([*args, "--check"])
+    assert "is stale: regenerate it with python -m comfydsl.codegen.stubs -o" in (
+        capsys.readouterr().err
+    )
+
+
+def test_command_reports_a_missing_catalog(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert 1 == stubs.main(["-o", str(tmp_path / "x.pyi"), "--catalog", str(tmp_path / "no.json")])
+    assert "error:" in capsys.readouterr().err
+
+
+def test_no_fallback_leaves_out_the_module_getattr() -> None:
+    text = stubs.render_stubs(edge_catalog(), fallback=False)
+    assert "def __getattr__(name: str)" not in text
+    assert "def __getattr__(name: str)" in stubs.render_stubs(edge_catalog())
+
+
+def test_stubs_subcommand_parses_like_the_module(tmp_path: Path) -> None:
+    parser = argparse.ArgumentParser(prog="comfydsl")
+    add_stubs_command(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["stubs", "-o", str(tmp_path / "s.pyi"), "--no-fallback"])
+    assert 0 == args.handler(args)
+    assert "def __getattr__(name: str)" not in (tmp_path / "s.pyi").read_text(encoding="utf-8")
+
+
+# -- type checkers -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def mypy_report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]]:
+    """mypy --strict on the sample scripts, the edge stub and examples/*.py: errors by file."""
+    api = pytest.importorskip("mypy.api")
+    folder = tmp_path_factory.mktemp("mypy")
+    (folder / "good.py").write_text(GOOD_SCRIPT, encoding="utf-8")
+    (folder / "bad.py").write_text(BAD_SCRIPT, encoding="utf-8")
+    (folder / "edge_nodes.pyi").write_text(
+        stubs.render_stubs(edge_catalog(), source="edge"), encoding="utf-8"
+    )
+    (folder / "use_edge.py").write_text(EDGE_SCRIPT, encoding="utf-8")
+    config = folder / "mypy.ini"
+    # The checkout's comfydsl, whatever is installed, and nothing from sys.path: mypy would take
+    # the checkout found there (pytest puts it on sys.path) for an installed package, and keep
+    # quiet about errors in it. comfydsl's own modules are checked by the package's mypy run, so
+    # only the stub's errors count here. Examples reuse a variable for nodes of
+    # different classes (cond = A(...); cond = B(cond)): mypy needs allow_redefinition for that.
+    config.write_text(
+        textwrap.dedent(f"""\
+            [mypy]
+            strict = True
+            allow_redefinition = True
+            no_site_packages = True
+            mypy_path = {ROOT}
+            cache_dir = {folder / "cache"}
+            [mypy-comfydsl.*]
+            follow_imports = silent
+            [mypy-comfydsl.nodes]
+            follow_imports = normal
+            """),
+        encoding="utf-8",
+    )
+    files = [folder / n for n in ("good.py", "bad.py", "edge_nodes.pyi", "use_edge.py")]
+    stdout, stderr, _status = api.run(
+        ["--config-file", str(config), *map(str, files), *map(str, EXAMPLES)]
+    )
+    assert "" == stderr
+    errors: dict[str, list[str]] = {}
+    for line in stdout.splitlines():
+        if ": error:" in line:
+            path = line.split(":", 1)[0]
+            errors.setdefault(Path(path).name, []).append(line)
+    return errors
+
+
+@pytest.mark.parametrize("name", ["good.py", "__init__.pyi", "edge_nodes.pyi"])
+def test_mypy_accepts_the_stubs_and_a_correct_script(
+    mypy_report: dict[str, list[str]], name: str
+) -> None:
+    assert [] == mypy_report.get(name, [])
+
+
+@pytest.mark.parametrize(("name", "script"), [("bad.py", BAD_SCRIPT), ("use_edge.py", EDGE_SCRIPT)])
+def test_mypy_reports_each_wrong_call(
+    mypy_report: dict[str, list[str]], name: str, script: str
+) -> None:
+    expected = expected_errors(script)
+    found: dict[int, str] = {}
+    for line in mypy_report.get(name, []):
+        number = int(line.split(":")[1])
+        found[number] = found.get(number, "") + line
+    assert sorted(expected) == sorted(found), "\n".join(mypy_report.get(name, []))
+    for number, (code, text) in expected.items():
+        assert f"[{code}]" in found[number] and text in found[number], found[number]
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_examples_type_check(mypy_report: dict[str, list[str]], example: Path) -> None:
+    assert [] == mypy_report.get(example.name, [])
+
+
+def test_stub_declares_the_runtime_names_as_the_module_defines_them(tmp_path: Path) -> None:
+    pytest.importorskip("mypy.stubtest")
+    # Node classes are instances of NodeClass at run time and of a stub-only subclass in the
+    # stub: that difference is the point, so stubtest is told to allow it for them.
+    allowlist = tmp_path / "allowlist.txt"
+    names = [n for n in bundled_catalog() if stubs.declarable(n)]
+    allowlist.write_text("".join(f"comfydsl.nodes.{n}\n" for n in names), encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy.stubtest", "comfydsl.nodes", "--allowlist", str(allowlist)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "MYPYPATH": str(ROOT), "PYTHONPATH": str(ROOT)},
+    )
+    assert 0 == result.returncode, result.stdout + result.stderr
+
+
+def test_mypy_still_checks_the_runtime_module(tmp_path: Path) -> None:
+    # With the stub beside it, mypy of the package reads comfydsl/nodes/__init__.pyi, not the .py.
+    api = pytest.importorskip("mypy.api")
+    stdout, _stderr, status = api.run(
+        [
+            "--strict",
+            "--cache-dir",
+            str(tmp_path / "cache"),
+            "--follow-imports",
+            "silent",
+            "--no-site-packages",
+            str(ROOT / "comfydsl" / "nodes" / "__init__.py"),
+        ]
+    )
+    assert 0 == status, stdout
