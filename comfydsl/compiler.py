@@ -70,7 +70,8 @@ def _check(workflow: Workflow, *, built_only: bool) -> None:
 
 
 def _looks_like_link(value: Any) -> bool:
-    return type(value) is list and len(value) == 2
+    # isinstance, not type(): a prompt made by to_api() holds Output objects, a list subclass.
+    return isinstance(value, list) and len(value) == 2
 
 
 def load_prompt(

@@ -21,10 +21,11 @@ from comfydsl.errors import (
     BadLinkError,
     CycleError,
     DuplicateIdError,
+    InputValueError,
     NoWorkflowError,
     SourceLocation,
 )
-from comfydsl.values import LocalFile, _read_only, freeze, wrap_list
+from comfydsl.values import LocalFile, _read_only, freeze, json_problem, wrap_list
 
 _PACKAGE_DIR = str(Path(__file__).resolve().parent)
 
@@ -259,6 +260,11 @@ class Node:
             )
         values = dict(inputs)
         if extra_inputs:
+            if not isinstance(extra_inputs, Mapping):
+                raise TypeError(
+                    f"{source}: {class_type}: extra_inputs takes a mapping of input name -> value, "
+                    f"not {type(extra_inputs).__name__}"
+                )
             values.update(extra_inputs)
         for name, value in values.items():
             values[name] = untyped_value(value, class_type, name, source)
@@ -450,6 +456,15 @@ def untyped_value(value: Any, class_type: str, name: str, source: SourceLocation
             value=value,
             source=source,
             type="bad_linked_input",
+        )
+    problem = json_problem(value)
+    if problem is not None:
+        raise InputValueError(
+            f"{problem}: a prompt is JSON",
+            class_type=class_type,
+            input_name=name,
+            value=value,
+            source=source,
         )
     if isinstance(value, (list, tuple)):
         return wrap_list(value)

@@ -39,7 +39,7 @@ from comfydsl.errors import (
     ValueRangeError,
 )
 from comfydsl.graph import Node, Output, Workflow
-from comfydsl.values import LocalFile, freeze, wrap_list
+from comfydsl.values import LocalFile, freeze, json_problem, wrap_list
 
 
 def types_match(received: Any, expected: Any) -> bool:
@@ -145,10 +145,20 @@ def check_literal(spec: InputSpec, value: Any) -> Any:
     elif isinstance(value, Mapping):
         stored = freeze(value)
     elif isinstance(value, numbers.Number) and not isinstance(value, (int, float)):
-        if isinstance(value, numbers.Integral):
-            stored = int(value)
-        elif isinstance(value, numbers.Real):
-            stored = float(value)
+        # numpy numbers, Decimal, Fraction: JSON holds only Python's own int and float.
+        try:
+            stored = int(value) if isinstance(value, numbers.Integral) else float(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError, OverflowError):
+            stored = value
+    problem = json_problem(stored)
+    if problem is not None:
+        raise _fail(
+            InputValueError,
+            spec,
+            value,
+            f"{problem}: a prompt is JSON, which holds strings, numbers, booleans, null, "
+            "lists and objects",
+        )
     raw = _unwrap(stored)
     kind = spec.kind
     if kind == "COMBO":

@@ -105,3 +105,31 @@ def wrap_list(value: list[Any] | tuple[Any, ...]) -> FrozenDict:
     """A list given as a value: ``{"__value__": [...]}``, as the editor sends it (a bare list of two
     would read as a link)."""
     return FrozenDict({"__value__": freeze(value)})
+
+
+def json_problem(value: Any) -> str | None:
+    """Why ``value`` cannot go into a JSON prompt, or None when it can."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return None
+    if kind is float:
+        return None  # nan and inf go out as NaN/Infinity, which the server's json reads
+    if isinstance(value, (str, int, float)):
+        return None  # subclasses (LocalFile, IntEnum...) write as their base value
+    if isinstance(value, PurePath):
+        return None  # a local file: uploaded, then its server name is sent
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            found = json_problem(item)
+            if found is not None:
+                return found
+        return None
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                return f"the object key {key!r} is not a string"
+            found = json_problem(item)
+            if found is not None:
+                return found
+        return None
+    return f"a {kind.__name__} cannot be written in a prompt"

@@ -65,7 +65,7 @@ def python_name(name: str, *, fallback: str = "value") -> str:
         return fallback
     if text[0].isdigit():
         text = "_" + text
-    if keyword.iskeyword(text) or keyword.issoftkeyword(text):
+    if keyword.iskeyword(text):  # soft keywords (match, case, type, _) are valid names
         text += "_"
     return text
 

@@ -89,6 +89,11 @@ def _extras(
     inputs: dict[str, Any],
     source: SourceLocation | None,
 ) -> None:
+    if not isinstance(extra, Mapping):
+        raise TypeError(
+            f"{source}: {class_type}: extra_inputs takes a mapping of input name -> value, "
+            f"not {type(extra).__name__}"
+        )
     for name, value in extra.items():
         if definition is not None and name in definition.inputs:
             raise TypeError(

@@ -1,0 +1,733 @@
+"""Hypothesis strategies for comfydsl's tests: the one module that has them.
+
+- ``object_infos()``: random catalogs, shaped like a server's ``GET /object_info`` answer, with
+  inputs of every kind (INT/FLOAT with and without min/max/default, STRING, BOOLEAN, legacy combo
+  lists, empty ones included, the ``"COMBO"`` form with ``options``, link types including ``*`` and
+  comma unions, forceInput, optional and hidden inputs, names that are not identifiers or are
+  keywords) and outputs with repeated names and names with spaces.
+- ``valid_plans(object_info)``: a random VALID workflow over such a catalog, as a ``Plan`` (plain data,
+  so that hypothesis prints it when a test fails); ``build(plan)`` makes it with the typed calls.
+- ``random_calls(object_info)``: calls with random, mostly invalid, values; ``run_calls`` makes them.
+- ``scalars()`` / ``numeric_strings()``: literals for the coercion tests.
+
+The rules this module uses to tell what is valid (which output fits which input, which combo
+choices are known) are written here from PROTOCOL.md, not taken from comfydsl, so that they can
+disagree with it.
+"""
+
+from __future__ import annotations
+
+import keyword
+import math
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Any
+
+from hypothesis import strategies as st
+
+from comfydsl import Node, Output, Workflow
+from comfydsl.catalog import Catalog, python_name, use_catalog
+from comfydsl.nodes import node_class
+
+# -- names ------------------------------------------------------------------------------------------
+
+#: Input names a real catalog has, or could: keywords, dots, spaces, leading digits, non-ASCII.
+ODD_INPUT_NAMES = (
+    "from",
+    "class",
+    "lambda",
+    "match",
+    "type",
+    "None",
+    "input_blocks.0.",
+    "3D Model Path",
+    "model task_id",
+    "a-b",
+    "a_b",
+    "ß",
+    "größe",
+    "x y",
+    "choose file",
+    "0",
+    "_",
+    "seed",
+    "image",
+    "title",
+)
+#: Names the typed call takes as control arguments (when the class has no input of that name).
+CONTROL_NAMES = frozenset({"title", "id", "extra_inputs"})
+HIDDEN_INPUTS = {"prompt": "PROMPT", "extra_pnginfo": "EXTRA_PNGINFO", "unique_id": "UNIQUE_ID"}
+#: Link types; some share a member with the unions below.
+LINK_TYPES = ("IMAGE", "MASK", "LATENT", "MODEL", "MY TYPE", "Ω_TYPE")
+INPUT_LINK_TYPES = (*LINK_TYPES, "*", "IMAGE,MASK", "MODEL_TASK_ID,RIG_TASK_ID")
+OUTPUT_TYPES = (*LINK_TYPES, "*", "INT", "FLOAT", "STRING", "BOOLEAN", "RIG_TASK_ID")
+OUTPUT_NAMES = ("IMAGE", "image", "3D Model Path", "model task_id", "class", "out put", "", "ß")
+#: Ids a user might give a node; none of them is ever an automatic id of a small workflow.
+EXPLICIT_IDS = ("sampler", "10:3", "a b", "prompt", "ß", "", "0", 77, "1000")
+
+identifiers = st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True)
+input_names = st.one_of(identifiers, st.sampled_from(ODD_INPUT_NAMES))
+class_names = st.from_regex(r"[A-Za-z][A-Za-z0-9_ -]{0,10}[A-Za-z0-9_]?", fullmatch=True)
+titles = st.text(max_size=12)
+
+# -- literals ---------------------------------------------------------------------------------------
+
+#: Strings the server's int()/float() accept or reject in interesting ways.
+NUMERIC_STRINGS = (
+    "48",
+    " 16 ",
+    "16.5",
+    "1e1",
+    "0x10",
+    "nan",
+    "inf",
+    "-inf",
+    "-0",
+    "+5",
+    "1_000",
+    "٣",
+    "",
+    " ",
+    "true",
+    "False",
+    "None",
+    "12abc",
+    "0.0",
+    "-3.25",
+    "1e400",
+    "9" * 30,
+)
+numeric_strings = st.sampled_from(NUMERIC_STRINGS)
+
+
+def scalars() -> st.SearchStrategy[Any]:
+    """JSON scalars of every type, numbers of every size, and strings that look like numbers."""
+    return st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(),
+        st.integers(min_value=-(2**70), max_value=2**70),
+        st.floats(),
+        numeric_strings,
+        st.text(max_size=6),
+    )
+
+
+def any_values() -> st.SearchStrategy[Any]:
+    """Scalars, lists, tuples, objects and local paths: anything a user might pass."""
+    return st.one_of(
+        scalars(),
+        st.lists(st.integers(0, 3), max_size=3),
+        st.tuples(st.text(max_size=3), st.integers(0, 2)),
+        st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+        st.builds(PurePosixPath, st.sampled_from(["a.png", "dir/b.safetensors"])),
+    )
+
+
+# -- catalogs ---------------------------------------------------------------------------------------
+
+
+@st.composite
+def _int_spec(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
+    opts: dict[str, Any] = {}
+    big = draw(st.booleans())
+    span = 2**64 if big else 1000
+    low = draw(st.none() | st.integers(-span, span))
+    high = draw(st.none() | st.integers(low if low is not None else -span, span + 5))
+    if low is not None:
+        opts["min"] = low
+    if high is not None:
+        opts["max"] = high
+    if draw(st.booleans()):
+        opts["default"] = draw(
+            st.integers(low if low is not None else -span, high if high is not None else span)
+        )
+    if draw(st.booleans()):
+        opts["step"] = draw(st.integers(1, 64))
+    return "INT", opts
+
+
+@st.composite
+def _float_spec(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
+    opts: dict[str, Any] = {}
+    finite = st.floats(-1e6, 1e6, allow_nan=False)
+    low = draw(st.none() | finite)
+    high = draw(st.none() | st.floats(low if low is not None else -1e6, 2e6))
+    if low is not None:
+        opts["min"] = low
+    if high is not None:
+        opts["max"] = high
+    if draw(st.booleans()):
+        bounded = st.floats(
+            low if low is not None else -1e6, high if high is not None else 2e6, allow_nan=False
+        )
+        # Integral defaults (1.0) go out as ints, as the JavaScript editor sends them.
+        opts["default"] = draw(
+            bounded
+            | bounded.map(lambda v: float(math.floor(v))).filter(
+                lambda v: (low is None or v >= low) and (high is None or v <= high)
+            )
+        )
+    if draw(st.booleans()):
+        opts["step"] = 0.01
+        opts["round"] = draw(st.sampled_from([0.001, False]))
+    return "FLOAT", opts
+
+
+_choices = st.lists(st.one_of(st.text(max_size=8), st.integers(-3, 3)), unique=True, max_size=5)
+
+
+@st.composite
+def input_spec(draw: st.DrawFn) -> list[Any]:
+    """One input spec in any of the three forms the server uses."""
+    kind = draw(st.sampled_from(["INT", "FLOAT", "STRING", "BOOLEAN", "LEGACY", "COMBO", "LINK"]))
+    opts: dict[str, Any]
+    first: Any
+    if kind == "INT":
+        first, opts = draw(_int_spec())
+    elif kind == "FLOAT":
+        first, opts = draw(_float_spec())
+    elif kind == "STRING":
+        first, opts = "STRING", {}
+        if draw(st.booleans()):
+            opts["default"] = draw(st.text(max_size=8))
+        if draw(st.booleans()):
+            opts["multiline"] = True
+    elif kind == "BOOLEAN":
+        first, opts = "BOOLEAN", {}
+        if draw(st.booleans()):
+            opts["default"] = draw(st.booleans())
+    elif kind in ("LEGACY", "COMBO"):
+        choices = draw(_choices)
+        first = choices if kind == "LEGACY" else "COMBO"
+        opts = {} if kind == "LEGACY" else {"options": choices, "multiselect": False}
+        if choices and draw(st.booleans()):
+            opts["default"] = draw(st.sampled_from(choices))
+        if draw(st.integers(0, 4)) == 0:
+            opts["image_upload"] = True
+    else:
+        first, opts = draw(st.sampled_from(INPUT_LINK_TYPES)), {}
+    if kind in ("INT", "FLOAT", "STRING", "BOOLEAN") and draw(st.integers(0, 4)) == 0:
+        opts["forceInput"] = True
+    if opts or draw(st.booleans()):
+        return [first, opts]
+    return [first]
+
+
+@st.composite
+def node_definition(draw: st.DrawFn, class_name: str) -> dict[str, Any]:
+    """One class of ``/object_info``: inputs of every kind, outputs with odd names."""
+    names = draw(st.lists(input_names, unique=True, max_size=7))
+    hidden = draw(
+        st.lists(
+            st.sampled_from(sorted(HIDDEN_INPUTS)).filter(lambda n: n not in names),
+            unique=True,
+            max_size=2,
+        )
+    )
+    split = draw(st.integers(0, len(names)))
+    required = {n: draw(input_spec()) for n in names[:split]}
+    optional = {n: draw(input_spec()) for n in names[split:]}
+    sections: dict[str, Any] = {"required": required}
+    order: dict[str, Any] = {"required": draw(st.permutations(list(required)))}
+    if optional or draw(st.booleans()):
+        sections["optional"] = optional
+        order["optional"] = draw(st.permutations(list(optional)))
+    if hidden:
+        sections["hidden"] = {n: HIDDEN_INPUTS[n] for n in hidden}
+        order["hidden"] = list(hidden)
+    out_types = draw(st.lists(st.sampled_from(OUTPUT_TYPES), max_size=4))
+    out_names = [draw(st.sampled_from(OUTPUT_NAMES) | st.just(t)) for t in out_types]
+    definition: dict[str, Any] = {"input": sections}
+    if draw(st.integers(0, 4)) > 0:  # most servers send input_order; old ones did not
+        definition["input_order"] = order
+    definition.update(
+        {
+            "output": out_types,
+            "output_is_list": [draw(st.booleans()) for _ in out_types],
+            "output_name": out_names,
+            "name": class_name,
+            "display_name": draw(st.none() | st.just(class_name + " node")),
+            "python_module": "custom_nodes.test",
+            "category": "test",
+            "output_node": draw(st.booleans()),
+        }
+    )
+    return definition
+
+
+@st.composite
+def object_infos(draw: st.DrawFn, max_classes: int = 5) -> dict[str, Any]:
+    """A random ``GET /object_info`` answer: class name -> definition."""
+    names = draw(st.lists(class_names, unique=True, min_size=1, max_size=max_classes))
+    return {name: draw(node_definition(name)) for name in names}
+
+
+# -- reading specs (independently of comfydsl) ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SpecInfo:
+    """What this module needs to know of an input spec to make a valid value for it."""
+
+    name: str
+    kind: str  # INT FLOAT STRING BOOLEAN COMBO LINK
+    link_type: str  # the type a link must fit ("" for combos)
+    options: dict[str, Any]
+    choices: tuple[Any, ...] | None  # None: not known here, any file name goes
+    required: bool
+
+    @property
+    def widget(self) -> bool:
+        return self.kind not in ("LINK",) and not self.options.get("forceInput")
+
+    @property
+    def has_default(self) -> bool:
+        if "default" in self.options:
+            return True
+        return self.kind == "COMBO" and bool(self.choices)
+
+
+def spec_infos(definition: dict[str, Any], files_known: bool) -> list[SpecInfo]:
+    """Every declared (not hidden) input of a class, required first."""
+    infos = []
+    for section in ("required", "optional"):
+        for name, raw in (definition["input"].get(section) or {}).items():
+            first = raw[0]
+            opts = raw[1] if len(raw) > 1 else {}
+            choices: tuple[Any, ...] | None = None
+            if isinstance(first, list) or first == "COMBO":
+                kind, link_type = "COMBO", ""
+                listed = tuple(first if isinstance(first, list) else opts.get("options", []))
+                unknown = not files_known and (not listed or opts.get("image_upload"))
+                choices = None if unknown else listed
+            elif first in ("INT", "FLOAT", "STRING", "BOOLEAN"):
+                kind, link_type = first, first
+            else:
+                kind, link_type = "LINK", first
+            infos.append(SpecInfo(name, kind, link_type, opts, choices, section == "required"))
+    return infos
+
+
+def type_fits(output_type: Any, input_type: str) -> bool:
+    """The server's rule: ``*`` fits all; otherwise the comma-separated sets must share a type."""
+    if output_type == "*" or input_type == "*":
+        return True
+    if not isinstance(output_type, str):
+        return False
+    return not set(output_type.split(",")).isdisjoint(input_type.split(","))
+
+
+# -- valid workflows --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A link to output ``output`` of the node made by step ``step``.
+
+    ``how``: "index" (``node[i]``), "attr" (``node.out.<attr>``), "node" (the node itself, for a
+    single-output node), "unpack" (``a, b = node``).
+    """
+
+    step: int
+    output: int
+    how: str = "index"
+
+
+@dataclass
+class Step:
+    """One node call of a plan."""
+
+    class_type: str
+    typed: bool
+    values: dict[str, Any]  # input name -> literal or Ref
+    positional: int = 0  # how many leading inputs to pass positionally
+    use_aliases: bool = False  # pass inputs by their Python name when it differs
+    extra: dict[str, Any] | None = None
+    title: str | None = None
+    node_id: str | int | None = None
+
+
+@dataclass
+class Plan:
+    """A valid workflow over ``object_info``, as data."""
+
+    object_info: dict[str, Any]
+    files_known: bool
+    steps: list[Step] = field(default_factory=list)
+
+    def catalog(self) -> Catalog:
+        return Catalog.from_object_info(self.object_info, files_known=self.files_known)
+
+
+def _int_forms(value: int) -> st.SearchStrategy[Any]:
+    forms = [st.just(value), st.just(f" {value} "), st.just(str(value))]
+    if abs(value) < 2**50:
+        # int(v) truncates toward zero: keep the fraction on the side that truncates back.
+        forms.append(st.just(value + 0.25 if value >= 0 else value - 0.25))
+    if value in (0, 1):
+        forms.append(st.just(bool(value)))
+    return st.one_of(forms)
+
+
+def valid_literal(info: SpecInfo) -> st.SearchStrategy[Any]:
+    """Literals the server accepts for this input (in any of the forms it converts)."""
+    low, high = info.options.get("min"), info.options.get("max")
+    if info.kind in ("INT", "FLOAT"):
+        span = 2**40 if info.kind == "INT" else 1e9
+        lo = low if low is not None else (high if high is not None else 0) - span
+        hi = high if high is not None else lo + 2 * span
+    if info.kind == "INT":
+        return st.integers(lo, hi).flatmap(_int_forms)
+    if info.kind == "FLOAT":
+        number = st.floats(lo, hi, allow_nan=False)
+        return st.one_of(
+            number,
+            number.map(repr),
+            st.just("nan"),
+            number.map(math.floor).filter(lambda v: lo <= v <= hi),
+        )
+    if info.kind == "STRING":
+        return st.one_of(
+            st.text(max_size=10),
+            st.integers(),
+            st.floats(allow_nan=False),
+            st.none(),
+            st.booleans(),
+        )
+    if info.kind == "BOOLEAN":
+        return st.one_of(st.booleans(), st.integers(-2, 2), st.text(max_size=4), st.none())
+    if info.kind == "COMBO":
+        if info.choices is None:
+            return st.text(max_size=10)
+        return st.sampled_from(info.choices) if info.choices else st.nothing()
+    return st.nothing()
+
+
+def _outputs_fitting(steps: list[Step], object_info: dict[str, Any], info: SpecInfo) -> list[Ref]:
+    refs = []
+    untyped = []
+    for index, step in enumerate(steps):
+        if not step.typed:
+            # Untyped nodes' outputs have no type here: comfydsl cannot check them. Used only
+            # when no typed output fits, so that most links are between typed nodes.
+            untyped.append(Ref(index, 0))
+            continue
+        types = object_info[step.class_type]["output"]
+        for out, out_type in enumerate(types):
+            combo = info.kind == "COMBO"
+            if (out_type == "*") if combo else type_fits(out_type, info.link_type):
+                refs.append(Ref(index, out, "node" if len(types) == 1 else "index"))
+    return refs or untyped
+
+
+@st.composite
+def _value_for(
+    draw: st.DrawFn, steps: list[Step], object_info: dict[str, Any], info: SpecInfo
+) -> Any:
+    refs = _outputs_fitting(steps, object_info, info)
+    literal_ok = info.kind != "LINK" and not (info.kind == "COMBO" and info.choices == ())
+    if refs and (not literal_ok or draw(st.integers(0, 3)) == 0):
+        ref = draw(st.sampled_from(refs))
+        how = ref.how
+        if not steps[ref.step].typed:
+            how = "index"  # an untyped node's outputs have no names and cannot be unpacked
+        elif how == "index":
+            how = draw(st.sampled_from(["index", "attr", "unpack"]))
+        else:
+            how = draw(st.sampled_from(["node", "index", "attr"]))
+        return Ref(ref.step, ref.output, how)
+    if not literal_ok:
+        raise _Unbuildable
+    return draw(valid_literal(info))
+
+
+class _Unbuildable(Exception):
+    pass
+
+
+@st.composite
+def _typed_step(draw: st.DrawFn, plan: Plan, class_type: str, used_ids: set[Any]) -> Step | None:
+    definition = plan.object_info[class_type]
+    values: dict[str, Any] = {}
+    try:
+        for info in spec_infos(definition, plan.files_known):
+            needed = info.required and not (info.widget and info.has_default)
+            if needed or draw(st.integers(0, 2)) == 0:
+                values[info.name] = draw(_value_for(plan.steps, plan.object_info, info))
+    except _Unbuildable:
+        return None
+    declared = (
+        set(definition["input"].get("required") or {})
+        | set(definition["input"].get("optional") or {})
+        | set(definition["input"].get("hidden") or {})
+    )
+    extra = None
+    if draw(st.integers(0, 4)) == 0:
+        extra = draw(
+            st.dictionaries(
+                st.sampled_from(["choose file to upload", "format_extra", "x.y"]).filter(
+                    lambda n: n not in declared
+                ),
+                st.one_of(st.text(max_size=5), st.integers()),
+                max_size=2,
+            )
+        )
+    return Step(
+        class_type,
+        True,
+        values,
+        positional=draw(st.integers(0, 3)),
+        use_aliases=draw(st.booleans()),
+        extra=extra or None,
+        title=draw(st.none() | titles) if "title" not in declared else None,
+        node_id=_draw_id(draw, used_ids) if "id" not in declared else None,
+    )
+
+
+def _draw_id(draw: st.DrawFn, used_ids: set[Any]) -> Any:
+    if draw(st.integers(0, 3)) > 0:
+        return None
+    free = [i for i in EXPLICIT_IDS if str(i) not in used_ids]
+    if not free:
+        return None
+    chosen = draw(st.sampled_from(free))
+    used_ids.add(str(chosen))
+    return chosen
+
+
+@st.composite
+def _untyped_step(draw: st.DrawFn, plan: Plan, used_ids: set[Any]) -> Step:
+    class_type = draw(
+        st.sampled_from(["VHS_VideoCombine", "Some Custom Node", "Note"]).filter(
+            lambda c: c not in plan.object_info
+        )
+    )
+    names = draw(
+        st.lists(input_names.filter(lambda n: n not in CONTROL_NAMES), unique=True, max_size=3)
+    )
+    values: dict[str, Any] = {}
+    for name in names:
+        if plan.steps and draw(st.booleans()):
+            step = draw(st.integers(0, len(plan.steps) - 1))
+            upstream = plan.steps[step]
+            count = len(plan.object_info[upstream.class_type]["output"]) if upstream.typed else 3
+            if count:
+                values[name] = Ref(step, draw(st.integers(0, count - 1)), "index")
+                continue
+        values[name] = draw(st.one_of(st.text(max_size=5), st.integers(), st.booleans()))
+    return Step(
+        class_type,
+        False,
+        values,
+        title=draw(st.none() | titles),
+        node_id=_draw_id(draw, used_ids),
+    )
+
+
+@st.composite
+def valid_plans(
+    draw: st.DrawFn, object_info: dict[str, Any] | None = None, max_nodes: int = 8
+) -> Plan:
+    """A random valid workflow over ``object_info`` (random when not given)."""
+    if object_info is None:
+        object_info = draw(object_infos())
+    plan = Plan(object_info, draw(st.booleans()))
+    used_ids: set[Any] = set()
+    classes = sorted(object_info)
+    for _ in range(draw(st.integers(1, max_nodes))):
+        step = None
+        if draw(st.integers(0, 6)) > 0:
+            for class_type in draw(st.permutations(classes)):
+                step = draw(_typed_step(plan, class_type, used_ids))
+                if step is not None:
+                    break
+        if step is None:
+            step = draw(_untyped_step(plan, used_ids))
+        plan.steps.append(step)
+    return plan
+
+
+def _resolve(value: Any, nodes: list[Node]) -> Any:
+    if not isinstance(value, Ref):
+        return value
+    node = nodes[value.step]
+    if value.how == "node":
+        return node
+    if value.how == "attr":
+        attr = node.definition.outputs[value.output].attr
+        # Node's own attributes (id, title, set...) hide outputs of that name: node.out has them all.
+        # (And "__", the attribute of an output named "*" or "_", is refused by node.__getattr__:
+        # see test_nodes.py::test_an_output_named_star_is_reachable_as_an_attribute.)
+        hidden = hasattr(Node, attr) or (attr.startswith("__") and attr.endswith("__"))
+        return getattr(node.out, attr) if hidden else getattr(node, attr)
+    if value.how == "unpack":
+        return list(node)[value.output]
+    return node[value.output]
+
+
+def build(plan: Plan, workflow: Workflow | None = None) -> tuple[Workflow, list[Node]]:
+    """Make the plan's nodes with the typed calls, in a new workflow (or ``workflow``)."""
+    target = workflow if workflow is not None else Workflow()
+    with use_catalog(plan.catalog(), merge=False), target as wf:
+        nodes: list[Node] = []
+        for step in plan.steps:
+            nodes.append(_build_step(step, nodes))
+    return wf, nodes
+
+
+def _build_step(step: Step, nodes: list[Node]) -> Node:
+    values = {name: _resolve(value, nodes) for name, value in step.values.items()}
+    control: dict[str, Any] = {}
+    if step.title is not None:
+        control["title"] = step.title
+    if step.node_id is not None:
+        control["id"] = step.node_id
+    if not step.typed:
+        return Node(step.class_type, **values, **control)
+    cls = node_class(step.class_type)
+    definition = cls.definition
+    args = []
+    for name in definition.positional[: step.positional]:
+        if name not in values:
+            break
+        args.append(values.pop(name))
+    kwargs: dict[str, Any] = {}
+    for name, value in values.items():
+        alias = python_name(name)
+        use = (
+            alias
+            if step.use_aliases and definition.input(alias) is definition.inputs[name]
+            else name
+        )
+        kwargs[use] = value
+    if step.extra:
+        control["extra_inputs"] = step.extra
+    return cls(*args, **kwargs, **control)
+
+
+# -- random (mostly invalid) calls ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Call:
+    """One call with random values: a new node (``target`` None) or ``nodes[target].set(...)``."""
+
+    class_type: str
+    values: dict[str, Any]  # name as passed -> value (a Ref stays a Ref; ("node", i) is a node)
+    positional: int = 0
+    target: int | None = None
+
+
+def _random_value(step_count: int) -> st.SearchStrategy[Any]:
+    options = [any_values()]
+    if step_count:
+        index = st.integers(0, step_count - 1)
+        options.append(st.builds(Ref, index, st.integers(-2, 5), st.just("raw")))
+        options.append(st.builds(Ref, index, st.just(0), st.just("node")))
+    return st.one_of(options)
+
+
+@st.composite
+def random_calls(draw: st.DrawFn, object_info: dict[str, Any], max_calls: int = 6) -> list[Call]:
+    """Well-shaped calls (no duplicate or surplus arguments) with random, often invalid, values."""
+    classes = sorted(object_info)
+    calls: list[Call] = []
+    made = 0
+    for _ in range(draw(st.integers(1, max_calls))):
+        class_type = draw(st.sampled_from(classes))
+        definition = object_info[class_type]
+        declared = [
+            *(definition["input"].get("required") or {}),
+            *(definition["input"].get("optional") or {}),
+        ]
+        hidden = list(definition["input"].get("hidden") or {})
+        known_names = set(declared) | {python_name(n) for n in declared} | CONTROL_NAMES
+        chosen = draw(st.lists(st.sampled_from(declared), unique=True) if declared else st.just([]))
+        values: dict[str, Any] = {}
+        for name in chosen:
+            alias = python_name(name)
+            key = alias if draw(st.booleans()) and alias not in declared else name
+            values[key] = draw(_random_value(made))
+        strangers = draw(
+            st.lists(
+                st.one_of(input_names, st.sampled_from(hidden) if hidden else st.nothing()).filter(
+                    lambda n, known=known_names, hidden=hidden: n not in known or n in hidden
+                ),
+                unique=True,
+                max_size=2,
+            )
+        )
+        for name in strangers:
+            if name not in values:
+                values[name] = draw(_random_value(made))
+        target = None
+        if made and draw(st.integers(0, 3)) == 0:
+            target = draw(st.integers(0, made - 1))
+        calls.append(
+            Call(class_type, values, 0 if target is not None else draw(st.integers(0, 2)), target)
+        )
+        if target is None:
+            made += 1
+    return calls
+
+
+def run_calls(
+    object_info: dict[str, Any], calls: list[Call], files_known: bool
+) -> tuple[Workflow, list[Exception]]:
+    """Make the calls in a new workflow; a call that raises a ComfyDSLError is skipped.
+
+    Returns the workflow (the nodes whose call succeeded) and the ComfyDSLErrors raised. Any other
+    exception propagates: that is what the property tests look for.
+    """
+    from comfydsl.errors import ComfyDSLError
+
+    catalog = Catalog.from_object_info(object_info, files_known=files_known)
+    nodes: list[Node | None] = []
+    errors: list[Exception] = []
+    with use_catalog(catalog, merge=False), Workflow() as wf:
+        for call in calls:
+            try:
+                values = {k: _resolve_random(v, nodes) for k, v in call.values.items()}
+            except LookupError:
+                values = None
+            node: Node | None = None
+            if values is not None:
+                try:
+                    if call.target is not None:
+                        target = nodes[call.target]
+                        if target is not None:
+                            target.set(**values)
+                    else:
+                        node = _call_random(call, values)
+                except ComfyDSLError as error:
+                    errors.append(error)
+            if call.target is None:
+                nodes.append(node)
+    return wf, errors
+
+
+def _resolve_random(value: Any, nodes: list[Node | None]) -> Any:
+    if not isinstance(value, Ref):
+        return value
+    node = nodes[value.step]
+    if node is None:
+        raise LookupError("that call failed")
+    if value.how == "node":
+        return node
+    return Output(node, value.output)
+
+
+def _call_random(call: Call, values: dict[str, Any]) -> Node:
+    cls = node_class(call.class_type)
+    args = []
+    for name in cls.definition.positional[: call.positional]:
+        if name not in values:
+            break
+        args.append(values.pop(name))
+    return cls(*args, **values)
+
+
+def is_keyword(name: str) -> bool:
+    """Whether ``name`` is a Python keyword (hard or soft)."""
+    return keyword.iskeyword(name) or keyword.issoftkeyword(name)
