@@ -13,6 +13,7 @@ callers that do not know comfydsl, and carries structured fields besides its mes
     │   ├── ValueRangeError            (ValueError)  value_smaller_than_min, value_bigger_than_max
     │   ├── ChoiceError                (ValueError)  value_not_in_list
     │   └── CycleError                 (ValueError)  dependency_cycle
+    ├── CallError                      (TypeError)   a node call of the wrong shape (arguments, title, id)
     ├── UnknownNodeError               (LookupError, ImportError) invalid_prompt: a class the catalog does not have
     ├── DuplicateIdError               (ValueError)  two nodes with one id
     ├── NoWorkflowError                (RuntimeError)
@@ -193,6 +194,18 @@ class CycleError(NodeError, ValueError):
     """Links that form a loop; the server cannot run it and does not say why."""
 
     type = "dependency_cycle"
+
+
+class CallError(ComfyDSLError, TypeError):
+    """A node call of the wrong shape: too many positional inputs, one input given twice, a
+    ``title`` that is not a string, an ``extra_inputs`` that is not a mapping..."""
+
+    def __init__(self, detail: str, *, class_type: str, source: SourceLocation | None) -> None:
+        self.detail = detail
+        self.class_type = class_type
+        self.source = source
+        where = f"{source}: " if source is not None else ""
+        super().__init__(f"{where}{class_type}: {detail}")
 
 
 class UnknownNodeError(ComfyDSLError, LookupError, ImportError):

@@ -19,6 +19,7 @@ from typing import Any
 
 from comfydsl.errors import (
     BadLinkError,
+    CallError,
     CycleError,
     DuplicateIdError,
     InputValueError,
@@ -254,16 +255,22 @@ class Node:
             if built is not None:
                 return
         if args:
-            raise TypeError(
-                f"{source}: Node({class_type!r}, ...) takes its inputs by keyword: "
-                "the class is not in the catalog, so their order is not known"
+            raise CallError(
+                "Node(class_type, ...) takes the inputs of a class the catalog does not know "
+                "by keyword: their order is not known",
+                class_type=class_type,
+                source=source,
             )
+        if title is not None or id is not None:
+            check_control(class_type, title, id, source)
         values = dict(inputs)
         if extra_inputs:
             if not isinstance(extra_inputs, Mapping):
-                raise TypeError(
-                    f"{source}: {class_type}: extra_inputs takes a mapping of input name -> value, "
-                    f"not {type(extra_inputs).__name__}"
+                raise CallError(
+                    f"extra_inputs takes a mapping of input name -> value, "
+                    f"not {type(extra_inputs).__name__}",
+                    class_type=class_type,
+                    source=source,
                 )
             values.update(extra_inputs)
         for name, value in values.items():
@@ -441,6 +448,22 @@ class Node:
         return True
 
 
+def check_control(class_type: str, title: Any, node_id: Any, where: Where) -> None:
+    """Refuse a title that is not a string and an id that is neither a string nor an int."""
+    if title is not None and not isinstance(title, str):
+        raise CallError(
+            f"title must be a string, not {type(title).__name__}",
+            class_type=class_type,
+            source=to_location(where),
+        )
+    if node_id is not None and (isinstance(node_id, bool) or not isinstance(node_id, (str, int))):
+        raise CallError(
+            f"id must be a string (or an int), not {type(node_id).__name__}",
+            class_type=class_type,
+            source=to_location(where),
+        )
+
+
 def untyped_value(value: Any, class_type: str, name: str, source: SourceLocation | None) -> Any:
     """A value for an input of a class the catalog does not know: links as Output, lists wrapped."""
     if type(value) is Output:
@@ -593,9 +616,10 @@ class Workflow:
         """The API-format prompt (the ``prompt`` of ``POST /prompt``) as a dict.
 
         Raises ValidationError for required inputs left without a value in the nodes the server
-        would run (those that feed an output node). By default (``check=None``) only nodes built
-        in Python are checked, so that a prompt read from a file compiles back exactly as it was;
-        ``check=True`` checks every node (and loops in loaded prompts), ``check=False`` none.
+        would run (output nodes and what feeds them; like the server, nodes that lead nowhere are
+        left alone). By default (``check=None``) only nodes built in Python are checked, so that a
+        prompt read from a file compiles back exactly as it was; ``check=True`` checks the nodes
+        read from a file too, and their links for loops; ``check=False`` checks nothing.
         ``uploads`` maps each local file (a Path value) to the name the server gave it; without
         it, the file's name is used.
         """

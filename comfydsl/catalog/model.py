@@ -234,6 +234,7 @@ class NodeDef:
     __slots__ = (
         "aliases",
         "api_node",
+        "bound_class",
         "category",
         "checkers",
         "control_clash",
@@ -292,6 +293,8 @@ class NodeDef:
         self.inputs = inputs
         #: name -> value checker, made by comfydsl.validate on first use of the class.
         self.checkers: dict[str, Any] | None = None
+        #: The NodeClass bound to this definition (comfydsl.nodes.from_catalog), made on first use.
+        self.bound_class: Any = None
         #: Whether an input is named like a control keyword of node calls (title, id, extra_inputs).
         self.control_clash = any(n in inputs for n in ("title", "id", "extra_inputs"))
         self.hidden = tuple(spec_sections.get("hidden") or ())

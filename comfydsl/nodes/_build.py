@@ -12,7 +12,8 @@ from typing import Any
 
 from comfydsl import graph
 from comfydsl.catalog import Catalog, NodeDef, active_catalog
-from comfydsl.errors import BadLinkError, NodeError, SourceLocation, UnknownNodeError
+from comfydsl.catalog.catalog import _active as _active_catalog
+from comfydsl.errors import BadLinkError, CallError, NodeError, SourceLocation, UnknownNodeError
 from comfydsl.graph import (
     _PACKAGE_DIR,
     Node,
@@ -21,6 +22,7 @@ from comfydsl.graph import (
     Workflow,
     _current,
     caller_location,
+    check_control,
     check_no_cycle,
     current_workflow,
     to_location,
@@ -44,9 +46,11 @@ def _bind(
         if args:
             positional = definition.positional
             if len(args) > len(positional):
-                raise TypeError(
-                    f"{source}: {definition.name} takes at most {len(positional)} positional "
-                    f"inputs ({', '.join(positional)}); got {len(args)}"
+                raise CallError(
+                    f"takes at most {len(positional)} positional inputs "
+                    f"({', '.join(positional)}); got {len(args)}",
+                    class_type=definition.name,
+                    source=source,
                 )
             for name, value in zip(positional, args, strict=False):
                 spec = specs[name]
@@ -60,12 +64,16 @@ def _bind(
                 found = specs[real]
                 name = real
                 if name in kwargs:
-                    raise TypeError(
-                        f"{source}: {definition.name} got two values for input {name!r}"
+                    raise CallError(
+                        f"got two values for input {name!r}",
+                        class_type=definition.name,
+                        source=source,
                     )
             spec = found
             if args and name in given:
-                raise TypeError(f"{source}: {definition.name} got two values for input {name!r}")
+                raise CallError(
+                    f"got two values for input {name!r}", class_type=definition.name, source=source
+                )
             given[name] = (spec.check or checker_for(spec))(value, workflow)
     except NodeError as error:
         raise error.located(None, source) from None
@@ -90,15 +98,17 @@ def _extras(
     source: SourceLocation | None,
 ) -> None:
     if not isinstance(extra, Mapping):
-        raise TypeError(
-            f"{source}: {class_type}: extra_inputs takes a mapping of input name -> value, "
-            f"not {type(extra).__name__}"
+        raise CallError(
+            f"extra_inputs takes a mapping of input name -> value, not {type(extra).__name__}",
+            class_type=class_type,
+            source=source,
         )
     for name, value in extra.items():
         if definition is not None and name in definition.inputs:
-            raise TypeError(
-                f"{source}: {class_type}: {name!r} is a declared input; pass it as {name}=..., "
-                "not through extra_inputs"
+            raise CallError(
+                f"{name!r} is a declared input; pass it as {name}=..., not through extra_inputs",
+                class_type=class_type,
+                source=source,
             )
         if isinstance(value, (Node, Output)):
             raise BadLinkError(
@@ -153,13 +163,17 @@ def build(
                     extra = value
                 else:
                     if definition.aliases.get(name) in kwargs:
-                        raise TypeError(
-                            f"{to_location(where)}: {definition.name} got two values for input "
-                            f"{definition.aliases[name]!r} (by its name and as {name})"
+                        raise CallError(
+                            f"got two values for input {definition.aliases[name]!r} "
+                            f"(by its name and as {name})",
+                            class_type=definition.name,
+                            source=to_location(where),
                         )
                     given.update(_bind(definition, (), {name: value}, workflow, to_location(where)))
         except NodeError as error:
             raise error.located(None, to_location(where)) from None
+    if title is not None or node_id is not None:
+        check_control(definition.name, title, node_id, where)
     order = definition.emit_order
     if len(given) == len(order):
         inputs = given if len(order) == 1 or tuple(given) == order else {n: given[n] for n in order}
@@ -217,28 +231,49 @@ class NodeClass:
     ``input_blocks_0_`` for ``"input_blocks.0."``), or positional in the definition's order.
     ``title=`` sets the node's title, ``id=`` its id, ``extra_inputs={...}`` passes input keys the
     definition does not declare. Required widgets left out take the definition's default.
+
+    A class imported from ``comfydsl.nodes`` checks each call against the catalog in force at that
+    call (a ``use_catalog(server_catalog)`` block sees that server's model files), falling back to
+    the definition it was made from; one from ``from_catalog(catalog)`` keeps to that catalog.
+    Mistakes in the call's shape raise ``comfydsl.errors.CallError`` (a TypeError).
     """
 
-    def __init__(self, definition: NodeDef) -> None:
-        self.definition = definition
+    def __init__(self, definition: NodeDef, *, bound: bool = False) -> None:
+        self._definition = definition
+        self.bound = bound
         self.__name__ = definition.name
         self.__qualname__ = definition.name
         self.__doc__ = _docstring(definition)
 
+    @property
+    def definition(self) -> NodeDef:
+        """The definition calls are checked against now (see the class docstring)."""
+        definition = self._definition
+        if not self.bound:
+            active = _active_catalog.get()
+            if active is not None:
+                return active.get(definition.name) or definition
+        return definition
+
     def __call__(self, *args: Any, **kwargs: Any) -> Node:
+        definition = self._definition
+        if not self.bound:
+            active = _active_catalog.get()
+            if active is not None:
+                definition = active.get(definition.name) or definition
         frame = sys._getframe(1)
         code = frame.f_code
         if code.co_filename.startswith(_PACKAGE_DIR):
-            return build(self.definition, args, kwargs, caller_location())
-        return build(self.definition, args, kwargs, (code, frame.f_lasti))
+            return build(definition, args, kwargs, caller_location())
+        return build(definition, args, kwargs, (code, frame.f_lasti))
 
     @property
     def class_type(self) -> str:
         """The class name the server knows this node by."""
-        return self.definition.name
+        return self._definition.name
 
     def __repr__(self) -> str:
-        return f"<node class {self.definition.name}>"
+        return f"<node class {self._definition.name}>"
 
 
 def _docstring(definition: NodeDef) -> str:
@@ -252,26 +287,31 @@ def _docstring(definition: NodeDef) -> str:
     return "\n".join(lines)
 
 
-_classes: dict[tuple[int, str], NodeClass] = {}
+#: The classes of comfydsl.nodes, one per class name (they follow the catalog in force).
+_by_name: dict[str, NodeClass] = {}
 
 
 def node_class(name: str, catalog: Catalog | None = None) -> NodeClass:
-    """The callable node class ``name`` of ``catalog`` (default: the one in force)."""
-    catalog = catalog if catalog is not None else active_catalog()
-    definition = catalog.get(name)
+    """The callable node class ``name``: of the catalog in force (following it from call to
+    call), or bound to ``catalog`` when one is given."""
+    source = catalog if catalog is not None else active_catalog()
+    definition = source.get(name)
     if definition is None:
         raise UnknownNodeError(
             name,
-            suggestions=catalog.suggest(name),
+            suggestions=source.suggest(name),
             hint="For a class of a custom node pack, load its catalog (comfydsl.catalog.load_catalog) "
             "or use Node(class_type, ...).",
         )
-    key = (id(definition), name)
-    cls = _classes.get(key)
-    if cls is None or cls.definition is not definition:
-        cls = NodeClass(definition)
-        _classes[key] = cls
-    return cls
+    if catalog is not None:
+        bound = definition.bound_class
+        if bound is None:
+            bound = definition.bound_class = NodeClass(definition, bound=True)
+        return bound  # type: ignore[no-any-return]
+    found = _by_name.get(name)
+    if found is None:
+        found = _by_name[name] = NodeClass(definition)
+    return found
 
 
 def _typed_builder(

@@ -369,3 +369,58 @@ def test_asyncio_tasks_with_a_catalog_each_do_not_mix() -> None:
         return await asyncio.gather(build(100), build(200))
 
     assert [[100] * 5, [200] * 5] == asyncio.run(main())
+
+
+# -- call shapes, and classes that follow the catalog in force ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "expected"),
+    [
+        ({"title": 5}, "title must be a string"),
+        ({"id": [1]}, "id must be a string"),
+        ({"id": True}, "id must be a string"),
+        ({"extra_inputs": ["x"]}, "extra_inputs takes a mapping"),
+    ],
+)
+def test_a_call_of_the_wrong_shape_is_a_call_error_at_the_line(
+    workflow: Workflow, kwargs: dict[str, Any], expected: str
+) -> None:
+    from comfydsl.errors import CallError, ComfyDSLError
+
+    with pytest.raises(CallError, match=expected) as caught:
+        line = _next_line()
+        EmptyImage(**kwargs)
+    assert isinstance(caught.value, ComfyDSLError) and isinstance(caught.value, TypeError)
+    assert caught.value.source is not None and line == caught.value.source.line
+
+
+def test_too_many_positional_inputs_is_a_call_error(workflow: Workflow) -> None:
+    from comfydsl.errors import CallError
+
+    with pytest.raises(CallError, match="at most 4 positional"):
+        EmptyImage(64, 64, 1, 0, 5)
+
+
+def test_an_imported_class_follows_the_catalog_in_force(workflow: Workflow) -> None:
+    # Imported at module level from the bundled catalog, where model files are unknown...
+    CheckpointLoaderSimple(ckpt_name="anything.safetensors")
+    server = Catalog(bundled_catalog().to_object_info(), source="server", files_known=True)
+    with use_catalog(server, merge=False):
+        # ...and checked against a server's catalog, which lists no checkpoint, inside the block.
+        from comfydsl.errors import ChoiceError
+
+        with pytest.raises(ChoiceError):
+            CheckpointLoaderSimple(ckpt_name="anything.safetensors")
+        assert CheckpointLoaderSimple.definition.files_known, (
+            "the class still reads the bundled catalog"
+        )
+    CheckpointLoaderSimple(ckpt_name="anything.safetensors")
+
+
+def _next_line() -> int:
+    import inspect
+
+    frame = inspect.currentframe()
+    assert frame is not None and frame.f_back is not None
+    return frame.f_back.f_lineno + 1
