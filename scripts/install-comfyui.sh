@@ -18,13 +18,35 @@ py_tag=$("$PYTHON" -c 'import sys; print(f"py{sys.version_info[0]}{sys.version_i
 cache_root=${COMFYDSL_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/comfydsl}
 home="$cache_root/comfyui-$COMFYUI_VERSION-horde-$HORDE_VERSION-$py_tag"
 
-if [[ -f "$home/.complete" ]]; then
+# The marker holds the revision of this recipe. When the recipe changes (say, a package the server
+# needs is added), an older install is brought up to date in place: pip skips what is already there,
+# so only the difference is downloaded.
+RECIPE=2
+marker="$home/.complete"
+installed() { [[ -f "$marker" && "$(cat "$marker")" == "recipe $RECIPE" ]]; }
+if installed; then
   echo "$home/ComfyUI"
   exit 0
 fi
 
-echo "installing ComfyUI $COMFYUI_VERSION into $home (first run on this machine: several GB)" >&2
-rm -rf "$home"
+# One install at a time per cache (two test runs started together must not both unpack torch).
+mkdir -p "$cache_root"
+if command -v flock >/dev/null; then
+  exec 9>"$cache_root/.install.lock"
+  flock 9
+fi
+if installed; then
+  echo "$home/ComfyUI"
+  exit 0
+fi
+
+if [[ -x "$home/venv/bin/python" ]] && "$home/venv/bin/python" -c "" 2>/dev/null; then
+  echo "updating the ComfyUI $COMFYUI_VERSION install in $home" >&2
+else
+  echo "installing ComfyUI $COMFYUI_VERSION into $home (first run on this machine: several GB)" >&2
+  rm -rf "$home"
+fi
+rm -f "$marker"
 mkdir -p "$home"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -46,15 +68,19 @@ PY
 rm -f "$home/ComfyUI/extra_model_paths.yaml"
 mkdir -p "$home/ComfyUI/models/checkpoints" "$home/ComfyUI/input" "$home/ComfyUI/output"
 
-"$PYTHON" -m venv "$home/venv"
+[[ -x "$home/venv/bin/python" ]] || "$PYTHON" -m venv "$home/venv"
 # torchaudio from PyPI does not import here (built for another CUDA); only the audio nodes are lost.
 grep -v -E '^\s*torchaudio\b' "$home/ComfyUI/requirements.txt" > "$work/requirements.txt"
+# ComfyUI imports requests (app/frontend_management.py) without listing it: it used to come with
+# huggingface_hub, whose newer releases no longer depend on it.
+echo requests >> "$work/requirements.txt"
 # The CPU torch wheel on these machines cannot load PyPI's torchvision: take both from PyPI itself.
 # This machine's pip configuration points at a local CPU torch wheel, so the server's pip reads none.
 server_pip() { env -u PIP_FIND_LINKS PIP_CONFIG_FILE=/dev/null "$home/venv/bin/pip" "$@"; }
 server_pip install --quiet torch torchvision >&2
 server_pip install --quiet -r "$work/requirements.txt" >&2
-"$home/venv/bin/python" -c "import torch, torchvision" >&2
+# Everything the server imports at start-up, so that a broken environment fails here, not in a test.
+"$home/venv/bin/python" -c "import torch, torchvision, requests, aiohttp, yaml, PIL, numpy" >&2
 
-touch "$home/.complete"
+echo "recipe $RECIPE" > "$marker"
 echo "$home/ComfyUI"

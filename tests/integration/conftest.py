@@ -1,0 +1,138 @@
+"""Integration tests run against a real ComfyUI server started here, once per test session.
+
+Fixtures:
+
+- ``comfyui_server`` (session): the shared server, started the first time a test asks for it.
+  A `ComfyUIServer` from scripts/comfyui_server.py: ``.url``, ``.port``, ``.pid``, ``.input_dir``,
+  ``.output_dir``, ``.temp_dir``, ``.user_dir``, ``.models_dir``, ``.log_path``, ``.kill()``
+  (SIGKILL, as a crash), ``.restart()`` (same port, directories kept; queue, history and cache
+  cleared), ``.log_tail()``. ``models_dir / "checkpoints" / "empty.safetensors"`` exists: the
+  checkpoint "empty.safetensors" passes validation and fails at execution. A test that kills the
+  shared server should restart it itself; if it does not, the next test that asks for the server
+  finds it restarted anyway.
+- ``fresh_comfyui_server`` (function): a server of the test's own, on another port with other
+  directories, stopped after the test. For tests that break a server beyond a restart's repair,
+  or that need an empty history. Costs a start-up (about 6 to 40 s).
+
+Without a server install (see scripts/comfyui_server.py `find_install`) the tests that ask for a
+server are skipped with a message telling how to run them; with ``CI=true`` or
+``COMFYDSL_REQUIRE_SERVER=1`` in the environment they fail instead. Everything collected under
+this directory is marked ``integration`` (deselect with ``-m "not integration"``).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any, NoReturn
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+SERVER_MODULE_PATH = HERE.parents[1] / "scripts" / "comfyui_server.py"
+
+
+def _load_server_module() -> ModuleType:
+    # scripts/ is not a package; load the module by path, under a name of its own.
+    name = "comfydsl_test_comfyui_server"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, SERVER_MODULE_PATH)
+    assert spec is not None and spec.loader is not None, SERVER_MODULE_PATH
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+comfyui_server_module = _load_server_module()
+ComfyUIServer = comfyui_server_module.ComfyUIServer
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test under tests/integration as ``integration``."""
+    for item in items:
+        if item.path.is_relative_to(HERE):
+            item.add_marker(pytest.mark.integration)
+
+
+def _server_required() -> bool:
+    def truthy(name: str) -> bool:
+        return os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no")
+
+    return truthy("CI") or truthy("COMFYDSL_REQUIRE_SERVER")
+
+
+def _no_server(reason: str) -> NoReturn:
+    message = f"{reason}\nTo run the integration tests: {comfyui_server_module.HOW_TO_GET_ONE}."
+    if _server_required():
+        pytest.fail(f"{message}\n(failing, not skipping: CI or COMFYDSL_REQUIRE_SERVER is set)")
+    pytest.skip(message)
+
+
+def _find_install() -> Any:
+    try:
+        install = comfyui_server_module.find_install()
+    except comfyui_server_module.ServerUnavailable as error:
+        reason = str(error)
+    else:
+        if install is not None:
+            return install
+        reason = "No ComfyUI server is installed for the integration tests."
+    _no_server(reason)
+
+
+def _start(root: Path) -> ComfyUIServer:
+    server = ComfyUIServer(_find_install(), root=root)
+    try:
+        server.start()
+    except comfyui_server_module.ServerStartError as error:
+        failure = str(error)
+    else:
+        return server
+    pytest.fail(failure, pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def comfyui_server(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[ComfyUIServer]:
+    """The real ComfyUI server shared by the session's integration tests (see module docstring)."""
+    server = _start(tmp_path_factory.mktemp("comfyui"))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _revive_shared_server(request: pytest.FixtureRequest) -> None:
+    """Restart the shared server if an earlier test left it dead (say, after `kill()`)."""
+    if "comfyui_server" not in request.fixturenames:
+        return
+    server = request.getfixturevalue("comfyui_server")
+    if server.is_running() and server.answers(timeout=10.0):
+        return
+    try:
+        server.restart()
+    except comfyui_server_module.ServerStartError as error:
+        failure = f"the shared server could not be restarted: {error}"
+    else:
+        return
+    pytest.fail(failure, pytrace=False)
+
+
+@pytest.fixture
+def fresh_comfyui_server(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[ComfyUIServer]:
+    """A real ComfyUI server for this test alone, stopped (by its PID) after it."""
+    server = _start(tmp_path_factory.mktemp("comfyui-fresh"))
+    try:
+        yield server
+    finally:
+        server.stop()
