@@ -33,14 +33,16 @@ def client(comfyui_server: Any) -> Iterator[Client]:
         yield c
 
 
-def heavy_workflow(sigma: float) -> tuple[Workflow, dict[str, int]]:
-    """A job that takes seconds on a CPU (a wide blur of a big image); ``sigma`` makes it unique."""
+def heavy_workflow(sigma: float, blurs: int = 1) -> tuple[Workflow, dict[str, int]]:
+    """A job that takes seconds on a CPU (wide blurs of a big image); ``sigma`` makes it unique."""
     lines = {}
     with Workflow() as wf:
         lines["1"] = _line()
         image = EmptyImage(width=1536, height=1536, batch_size=1, color=0)
         lines["2"] = _line()
         blurred = ImageBlur(image=image, blur_radius=31, sigma=sigma)
+        for _ in range(blurs - 1):
+            blurred = ImageBlur(image=blurred, blur_radius=31, sigma=sigma)
         lines["3"] = _line()
         inverted = ImageInvert(image=blurred)
         PreviewImage(images=inverted)
@@ -78,7 +80,8 @@ def test_interrupting_a_running_job(client: Client) -> None:
 
 
 def test_cancelling_a_queued_job_takes_it_off_the_queue(client: Client) -> None:
-    running_wf, _ = heavy_workflow(sigma=3.02)
+    # The running job is long (many blurs), so the queued one is still waiting when it is cancelled.
+    running_wf, _ = heavy_workflow(sigma=3.02, blurs=12)
     queued_wf, _ = heavy_workflow(sigma=3.03)
     running = client.submit(running_wf)
     queued = client.submit(queued_wf)
