@@ -6,6 +6,7 @@ headers (sent on every request); it never retries, so a caller's timeout is the 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Collection, Mapping
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -44,6 +45,27 @@ def normalize_url(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
 
+def _own_session(base_url: str) -> requests.Session:
+    """A session for one server, with what the environment says about it read once.
+
+    requests reads the proxy variables (and ~/.netrc, and the CA-bundle variables) again for every
+    request, scanning the whole environment each time: with a large environment that halved the
+    rate at which prompts could be queued. The server does not change, so read them here, once;
+    the answer is the same as requests would find per request.
+    """
+    session = requests.Session()
+    proxies = requests.utils.get_environ_proxies(base_url)
+    auth = requests.utils.get_netrc_auth(base_url)
+    verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    session.trust_env = False
+    session.proxies.update(proxies)
+    if auth is not None:
+        session.auth = auth
+    if verify:
+        session.verify = verify
+    return session
+
+
 class Transport:
     """Sends requests to one server and turns failures into :mod:`comfydsl.client.errors`.
 
@@ -61,7 +83,7 @@ class Transport:
         headers: Mapping[str, str] | None = None,
     ) -> None:
         self.base_url = normalize_url(base_url)
-        self.session = session if session is not None else requests.Session()
+        self.session = session if session is not None else _own_session(self.base_url)
         self.timeout = timeout
         self.headers = dict(headers or {})
 
