@@ -176,8 +176,8 @@ _list_new = list.__new__
 _list_extend = list.extend
 
 
-def _new_output(node: Node, index: int) -> Output:
-    # Output(node, index) without the Python-level __init__: this runs once per link.
+def new_output(node: Node, index: int) -> Output:
+    """Output(node, index) without the Python-level __init__: this runs once per link."""
     out: Output = _list_new(Output)
     _list_extend(out, (node.id, index))
     out.node = node
@@ -359,7 +359,7 @@ class Node:
         if outs is None:
             # Most nodes are linked from once, through output 0: keep that one without a dict.
             if index == 0:
-                first = self._outs = _new_output(self, 0)
+                first = self._outs = new_output(self, 0)
                 return first
             outs = self._outs = {}
         elif isinstance(outs, Output):
@@ -368,7 +368,7 @@ class Node:
             outs = self._outs = {0: outs}
         found: Output | None = outs.get(index)
         if found is None:
-            found = outs[index] = _new_output(self, index)
+            found = outs[index] = new_output(self, index)
         return found
 
     def _output_by_attr(self, name: str) -> Output:

@@ -41,6 +41,9 @@ from comfydsl.errors import (
 from comfydsl.graph import Node, Output, Workflow
 from comfydsl.values import LocalFile, freeze, json_problem, wrap_list
 
+_list_new = list.__new__
+_list_extend = list.extend
+
 
 def types_match(received: Any, expected: Any) -> bool:
     """Whether an output of type ``received`` may feed an input of type ``expected``.
@@ -307,7 +310,14 @@ def checker_for(spec: InputSpec) -> Checker:
                     outputs = definition.outputs
                     if len(outputs) == 1 and fits.get(outputs[0].type_key):
                         out = value._outs
-                        return out if type(out) is Output else value.output(0)
+                        if out is None:
+                            # new_output(value, 0), inline: this line runs once per link.
+                            out = value._outs = _list_new(Output)
+                            _list_extend(out, (value.id, 0))
+                            out.node = value
+                        elif type(out) is not Output:
+                            out = value.output(0)
+                        return out
             elif combo and kind_of is str:
                 return value  # choices not known here: any file name
             checked = check_value(spec, value, workflow)

@@ -249,6 +249,7 @@ class NodeDef:
         "output_attrs",
         "output_node",
         "outputs",
+        "plan",
         "positional",
         "raw",
         "required_defaults",
@@ -293,6 +294,8 @@ class NodeDef:
         self.inputs = inputs
         #: name -> value checker, made by comfydsl.validate on first use of the class.
         self.checkers: dict[str, Any] | None = None
+        #: (name, checker, default) per input in prompt order, made with the checkers.
+        self.plan: tuple[tuple[str, Any, Any], ...] | None = None
         #: The NodeClass bound to this definition (comfydsl.nodes.from_catalog), made on first use.
         self.bound_class: Any = None
         #: Whether an input is named like a control keyword of node calls (title, id, extra_inputs).

@@ -11,17 +11,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from comfydsl import graph
-from comfydsl.catalog import Catalog, NodeDef, active_catalog
+from comfydsl.catalog import MISSING, Catalog, NodeDef, active_catalog
 from comfydsl.catalog.catalog import _active as _active_catalog
 from comfydsl.errors import BadLinkError, CallError, NodeError, SourceLocation, UnknownNodeError
 from comfydsl.graph import (
-    _PACKAGE_DIR,
     Node,
     Output,
     Where,
     Workflow,
     _current,
-    caller_location,
     check_control,
     check_no_cycle,
     current_workflow,
@@ -127,6 +125,12 @@ def _checkers(definition: NodeDef) -> dict[str, Any]:
     if found is None:
         found = {name: checker_for(spec) for name, spec in definition.inputs.items()}
         definition.checkers = found
+        # (name, checker, default) in the order the prompt has its inputs; the default only for
+        # required widgets, which the editor always sends.
+        defaults = definition.required_defaults
+        definition.plan = tuple(
+            (name, found[name], defaults.get(name, MISSING)) for name in definition.emit_order
+        )
     return found
 
 
@@ -189,12 +193,13 @@ def build(
     node._where = where
     node._outs = None
     node.workflow = workflow
-    if node_id is None and str(workflow._next_id) not in workflow.nodes:
+    nodes = workflow.nodes
+    key = str(workflow._next_id)
+    if node_id is None and key not in nodes:
         # The common case of Workflow._add, inline: the next automatic id is free.
-        key = str(workflow._next_id)
         workflow._next_id += 1
         node.id = key
-        workflow.nodes[key] = node
+        nodes[key] = node
     else:
         workflow._add(node, node_id)
     return node
@@ -261,11 +266,47 @@ class NodeClass:
             active = _active_catalog.get()
             if active is not None:
                 definition = active.get(definition.name) or definition
+        # The caller is the user's code: comfydsl itself never calls a node class (it calls
+        # build() with the user's location), so the frame needs no walking here.
         frame = sys._getframe(1)
-        code = frame.f_code
-        if code.co_filename.startswith(_PACKAGE_DIR):
-            return build(definition, args, kwargs, caller_location())
-        return build(definition, args, kwargs, (code, frame.f_lasti))
+        where = (frame.f_code, frame.f_lasti)
+        plan = definition.plan
+        if args or definition.control_clash or plan is None:
+            return build(definition, args, kwargs, where)
+        # The hot path of every node call, inline (see build() for the whole of it): walk the
+        # inputs in the order the prompt will have them, check the ones given, default the rest.
+        workflow = _current.get() or current_workflow()
+        inputs = {}
+        used = 0
+        try:
+            for name, check, default in plan:
+                if name in kwargs:
+                    inputs[name] = check(kwargs[name], workflow)
+                    used += 1
+                elif default is not MISSING:
+                    inputs[name] = default
+        except NodeError as error:
+            raise error.located(None, to_location(where)) from None
+        if used != len(kwargs):
+            # Keywords that are not input names: title=, id=, extra_inputs=, aliases, mistakes.
+            return build(definition, args, kwargs, where)
+        node = Node.__new__(Node)
+        node.class_type = definition.name
+        node.inputs = inputs
+        node.definition = definition
+        node.meta = None
+        node._where = where
+        node._outs = None
+        node.workflow = workflow
+        nodes = workflow.nodes
+        key = str(workflow._next_id)
+        if key in nodes:
+            workflow._add(node, None)
+        else:
+            workflow._next_id += 1
+            node.id = key
+            nodes[key] = node
+        return node
 
     @property
     def class_type(self) -> str:
