@@ -229,9 +229,23 @@ class Node:
     ``comfydsl.catalog.python_name``), ``node[1]``, or ``model, clip, vae = node``.
     """
 
-    __slots__ = ("_outs", "_where", "class_type", "definition", "id", "inputs", "meta", "workflow")
+    __slots__ = (
+        "_offset",
+        "_outs",
+        "_where",
+        "class_type",
+        "definition",
+        "id",
+        "inputs",
+        "meta",
+        "workflow",
+    )
+    #: Where the node was made: a SourceLocation, or the calling code object (with the bytecode
+    #: offset of the call in _offset) until first asked for; two slots rather than a tuple, so
+    #: that a node costs one object less to make and for the garbage collector to visit.
+    _offset: int
     _outs: Output | dict[int, Output] | None
-    _where: Where
+    _where: Any
     id: str
     class_type: str
     inputs: dict[str, Any]
@@ -291,7 +305,10 @@ class Node:
         self.inputs = inputs
         self.definition = definition
         self.meta = None if title is None else {"title": title}
-        self._where = source
+        if type(source) is tuple:
+            self._where, self._offset = source
+        else:
+            self._where, self._offset = source, -1
         self._outs = None
         self.workflow = workflow
         workflow._add(self, node_id)
@@ -300,10 +317,9 @@ class Node:
     def source(self) -> SourceLocation | None:
         """Where the node was built: the user's file and line (None for nodes read from JSON)."""
         where = self._where
-        if type(where) is tuple:
-            where = to_location(where)
-            self._where = where
-        return where  # type: ignore[return-value]
+        if where is not None and type(where) is not SourceLocation:
+            where = self._where = to_location((where, self._offset))
+        return where
 
     @classmethod
     def _make(

@@ -190,7 +190,10 @@ def build(
     node.inputs = inputs
     node.definition = definition
     node.meta = None if title is None else {"title": title}
-    node._where = where
+    if type(where) is tuple:
+        node._where, node._offset = where
+    else:
+        node._where, node._offset = where, -1
     node._outs = None
     node.workflow = workflow
     nodes = workflow.nodes
@@ -269,10 +272,9 @@ class NodeClass:
         # The caller is the user's code: comfydsl itself never calls a node class (it calls
         # build() with the user's location), so the frame needs no walking here.
         frame = sys._getframe(1)
-        where = (frame.f_code, frame.f_lasti)
         plan = definition.plan
         if args or definition.control_clash or plan is None:
-            return build(definition, args, kwargs, where)
+            return build(definition, args, kwargs, (frame.f_code, frame.f_lasti))
         # The hot path of every node call, inline (see build() for the whole of it): walk the
         # inputs in the order the prompt will have them, check the ones given, default the rest.
         workflow = _current.get() or current_workflow()
@@ -286,16 +288,17 @@ class NodeClass:
                 elif default is not MISSING:
                     inputs[name] = default
         except NodeError as error:
-            raise error.located(None, to_location(where)) from None
+            raise error.located(None, to_location((frame.f_code, frame.f_lasti))) from None
         if used != len(kwargs):
             # Keywords that are not input names: title=, id=, extra_inputs=, aliases, mistakes.
-            return build(definition, args, kwargs, where)
+            return build(definition, args, kwargs, (frame.f_code, frame.f_lasti))
         node = Node.__new__(Node)
         node.class_type = definition.name
         node.inputs = inputs
         node.definition = definition
         node.meta = None
-        node._where = where
+        node._where = frame.f_code
+        node._offset = frame.f_lasti
         node._outs = None
         node.workflow = workflow
         nodes = workflow.nodes
