@@ -121,8 +121,7 @@ def verdicts(rows: Rows) -> list[str]:
                 ratio = row["ratio_to_dumps"]
                 say(
                     f"build+compile <= 2x json.dumps ({row['shape']}, 10,000)",
-                    f"{ratio:.2f}x (with the garbage collector running: "
-                    f"{row['ratio_gc_on']:.2f}x)",
+                    f"{ratio:.2f}x (with the garbage collector running: {row['ratio_gc_on']:.2f}x)",
                     ratio <= 2,
                 )
             if row["nodes"] == 100_000 and row["shape"] == "chain":
