@@ -88,19 +88,23 @@ def check_link(spec: InputSpec, link: Output, workflow: Workflow | None) -> Outp
             f"the link comes from {node.class_type}#{node.id}, a node of another workflow",
             type="link_to_missing_node",
         )
-    definition = node.definition
-    if definition is None:
-        return link
-    count = len(definition.outputs)
+    if node.definition is not None:
+        _check_output_fits(spec, link, node.definition)
+    return link
+
+
+def _check_output_fits(spec: InputSpec, link: Output, source: NodeDef) -> None:
+    """The output ``link`` names exists in ``source`` (its node's definition) and fits ``spec``."""
+    count = len(source.outputs)
     if not -count <= link.index < count:
         raise _fail(
             BadLinkError,
             spec,
             link,
-            f"{node.class_type} has {count} output(s); there is no output {link.index}",
+            f"{link.node.class_type} has {count} output(s); there is no output {link.index}",
             type="output_index_out_of_range",
         )
-    out_type = definition.outputs[link.index].type
+    out_type = source.outputs[link.index].type
     if not types_match(out_type, spec.type):
         expected = spec.type if isinstance(spec.type, str) else "a combo output"
         raise _fail(
@@ -110,7 +114,6 @@ def check_link(spec: InputSpec, link: Output, workflow: Workflow | None) -> Outp
             f"received_type({_type_text(out_type)}) mismatch input_type({_type_text(spec.type)})",
             expected=f"an output of type {expected}",
         )
-    return link
 
 
 def _type_text(value: Any) -> str:
@@ -579,25 +582,8 @@ def _check_loaded_link(
         check_link(spec, link, None)
         return
     source_def = catalog.get(link.node.class_type)
-    if source_def is None:
-        return
-    count = len(source_def.outputs)
-    if not -count <= link.index < count:
-        raise _fail(
-            BadLinkError,
-            spec,
-            link,
-            f"{link.node.class_type} has {count} output(s); there is no output {link.index}",
-            type="output_index_out_of_range",
-        )
-    out_type = source_def.outputs[link.index].type
-    if not types_match(out_type, spec.type):
-        raise _fail(
-            LinkTypeError,
-            spec,
-            link,
-            f"received_type({_type_text(out_type)}) mismatch input_type({_type_text(spec.type)})",
-        )
+    if source_def is not None:
+        _check_output_fits(spec, link, source_def)
 
 
 def _check_loaded_literal(spec: InputSpec, value: Any) -> None:

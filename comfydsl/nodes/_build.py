@@ -185,27 +185,10 @@ def build(
         inputs = _ordered(definition, given, True)
     if extra:
         _extras(definition, definition.name, extra, inputs, to_location(where))
-    node = Node.__new__(Node) if target is None else target
-    node.class_type = definition.name
-    node.inputs = inputs
-    node.definition = definition
-    node.meta = None if title is None else {"title": title}
-    if type(where) is tuple:
-        node._where, node._offset = where
-    else:
-        node._where, node._offset = where, -1
-    node._outs = None
-    node.workflow = workflow
-    nodes = workflow.nodes
-    key = str(workflow._next_id)
-    if node_id is None and key not in nodes:
-        # The common case of Workflow._add, inline: the next automatic id is free.
-        workflow._next_id += 1
-        node.id = key
-        nodes[key] = node
-    else:
-        workflow._add(node, node_id)
-    return node
+    if target is None:
+        return Node._make(definition.name, inputs, definition, title, node_id, where, workflow)
+    target._setup(definition.name, inputs, definition, title, node_id, where, workflow)
+    return target
 
 
 def _control_keywords(definition: NodeDef, kwargs: dict[str, Any]) -> tuple[Any, Any, Any]:
