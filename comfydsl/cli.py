@@ -58,8 +58,6 @@ def load_script_workflow(
     script = Path(path)
     if not script.is_file():
         raise ScriptError(f"{script}: no such file")
-    if script.suffix == ".json":
-        return load_prompt(script)
     context = contextvars.copy_context()
     return context.run(_run_script, script, name, catalogs)
 
@@ -68,6 +66,8 @@ def _run_script(script: Path, name: str | None, catalogs: Sequence[str]) -> Work
     env_catalogs = [c for c in os.environ.get("COMFYDSL_CATALOG", "").split(os.pathsep) if c]
     for location in [*env_catalogs, *catalogs]:
         extend_catalog(load_catalog(location))
+    if script.suffix == ".json":
+        return load_prompt(script)  # its nodes take their definitions from these catalogs
     default = reset_default_workflow()
     old_argv, old_path = sys.argv, list(sys.path)
     sys.argv = [str(script)]
