@@ -321,6 +321,14 @@ class Node:
             where = self._where = to_location((where, self._offset))
         return where
 
+    @property
+    def source_file(self) -> str | None:
+        """The file the node was built in, without working out the line (cheap)."""
+        where = self._where
+        if where is None:
+            return None
+        return str(where.file if type(where) is SourceLocation else where.co_filename)
+
     @classmethod
     def _make(
         cls,

@@ -10,7 +10,7 @@ saved image says what made it and with which tool; the script name is a base nam
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +31,7 @@ __all__ = [
     "rejection",
 ]
 
-NodeInfo = dict[str, tuple[str, SourceLocation | None]]
+NodeInfo = Mapping[str, tuple[str, SourceLocation | None]]
 """node id -> (class_type, the user's file:line or None)."""
 
 Uploader = Callable[[PurePath], str]
@@ -115,17 +115,38 @@ def _check_local_files(workflow: Workflow) -> None:
         raise ValidationError(missing, heading=f"{_count(missing)} before uploading")
 
 
+class _NodeTable(Mapping[str, tuple[str, "SourceLocation | None"]]):
+    """node id -> (class_type, source), the source line looked up only when an error asks.
+
+    Turning a node's call site into a line costs more than the rest of preparing a small prompt,
+    and it is needed only for errors: so it is not done for every submit.
+    """
+
+    def __init__(self, workflow: Workflow | None, prompt: Mapping[str, Any]) -> None:
+        self._workflow = workflow
+        self._classes = {
+            str(node_id): (str(node.get("class_type", "?")) if isinstance(node, Mapping) else "?")
+            for node_id, node in prompt.items()
+        }
+
+    def __getitem__(self, node_id: str) -> tuple[str, SourceLocation | None]:
+        class_type = self._classes[node_id]
+        source = None
+        if self._workflow is not None:
+            built = self._workflow.nodes.get(node_id)
+            source = built.source if built is not None else None
+        return class_type, source
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._classes)
+
+    def __len__(self) -> int:
+        return len(self._classes)
+
+
 def node_info(workflow: Workflow | None, prompt: Mapping[str, Any]) -> NodeInfo:
     """Each node id of the prompt with its class and, for a Workflow, the line that built it."""
-    info: NodeInfo = {}
-    for node_id, node in prompt.items():
-        class_type = str(node.get("class_type", "?")) if isinstance(node, Mapping) else "?"
-        source = None
-        if workflow is not None:
-            built = workflow.nodes.get(str(node_id))
-            source = built.source if built is not None else None
-        info[str(node_id)] = (class_type, source)
-    return info
+    return _NodeTable(workflow, prompt)
 
 
 def default_extra_data(workflow: Workflow | None) -> dict[str, Any]:
@@ -232,8 +253,9 @@ def _script_name(workflow: Workflow | None) -> str | None:
     if workflow is None:
         return None
     for node in workflow.nodes.values():
-        if node.source is not None and not node.source.file.startswith("<"):
-            return PurePath(node.source.file).name
+        file = node.source_file
+        if file is not None and not file.startswith("<"):
+            return PurePath(file).name
     return None
 
 

@@ -6,6 +6,7 @@ headers (sent on every request); it never retries, so a caller's timeout is the 
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Collection, Mapping
 from typing import Any
@@ -123,15 +124,21 @@ class Transport:
         (5xx) or RequestRejected (another 4xx). The exception carries the request and response.
         """
         url = self.url(path)
+        headers = self.headers
+        body: Any = data
+        if json_body is not None:
+            # Encoded here rather than by requests, whose encoder refuses NaN (a FLOAT the server
+            # takes) and pads every separator with a space the server then has to read.
+            body = json.dumps(json_body, separators=(",", ":"), ensure_ascii=False).encode()
+            headers = {"Content-Type": "application/json", **headers}
         try:
             response = self.session.request(
                 method,
                 url,
                 params=params,
-                json=json_body,
-                data=data,
+                data=body,
                 files=files,
-                headers=self.headers,
+                headers=headers,
                 timeout=timeout if timeout is not None else self.timeout,
             )
         except requests.Timeout as exc:
