@@ -82,3 +82,31 @@ def test_default_extra_data_stamps_version_and_script_name() -> None:
     stamp = default_extra_data(wf)["extra_pnginfo"]["comfydsl"]
     assert {"version": __version__, "script": Path(__file__).name} == stamp
     assert {"extra_pnginfo": {"comfydsl": {"version": __version__}}} == default_extra_data(None)
+
+
+def test_the_body_is_compact_json_and_may_hold_nan() -> None:
+    import json
+    import math
+
+    import requests
+
+    from comfydsl.client.transport import Transport
+
+    sent: list[requests.PreparedRequest] = []
+
+    class Recording(requests.Session):
+        def send(self, request: requests.PreparedRequest, **kwargs: object) -> requests.Response:
+            sent.append(request)
+            response = requests.Response()
+            response.status_code = 200
+            response._content = b"{}"
+            return response
+
+    transport = Transport("127.0.0.1:1", session=Recording(), headers={"X-Token": "t"})
+    transport.send("POST", "prompt", json_body={"prompt": {"1": {"inputs": {"f": math.nan}}}})
+    (request,) = sent
+    assert isinstance(request.body, bytes)
+    assert b'{"prompt":{"1":{"inputs":{"f":NaN}}}}' == request.body
+    assert "application/json" == request.headers["Content-Type"]
+    assert "t" == request.headers["X-Token"], "the client's own headers still go with it"
+    assert math.isnan(json.loads(request.body)["prompt"]["1"]["inputs"]["f"])
