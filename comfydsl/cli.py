@@ -26,8 +26,7 @@ from comfydsl.catalog import extend_catalog, load_catalog
 from comfydsl.compiler import dumps_prompt, load_prompt
 from comfydsl.errors import ComfyDSLError, NoWorkflowError, ScriptError
 from comfydsl.graph import Workflow, reset_default_workflow
-
-_PACKAGE_DIR = str(Path(__file__).resolve().parent)
+from comfydsl.source import PACKAGE_DIR
 
 
 def _user_traceback(exc: BaseException) -> str:
@@ -35,7 +34,7 @@ def _user_traceback(exc: BaseException) -> str:
     frames = [
         f
         for f in traceback.extract_tb(exc.__traceback__)
-        if not f.filename.startswith(_PACKAGE_DIR) and "runpy" not in f.filename
+        if not f.filename.startswith(PACKAGE_DIR) and "runpy" not in f.filename
     ]
     lines = traceback.format_list(frames)
     lines += traceback.format_exception_only(type(exc), exc)

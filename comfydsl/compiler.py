@@ -20,9 +20,9 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from comfydsl.catalog import Catalog, active_catalog
+from comfydsl.check import cycle_errors, missing_inputs, reachable_from_outputs
 from comfydsl.errors import NodeError, PromptFormatError, ValidationError
 from comfydsl.graph import Node, Workflow
-from comfydsl.validate import cycle_errors, missing_inputs, reachable_from_outputs
 from comfydsl.values import LocalFile, freeze
 
 

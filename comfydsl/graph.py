@@ -12,9 +12,8 @@ Threads start with a default of their own; asyncio tasks see their creator's.
 from __future__ import annotations
 
 import contextvars
-import sys
 from collections.abc import Callable, Iterator, Mapping
-from pathlib import Path, PurePath
+from pathlib import PurePath
 from typing import Any
 
 from comfydsl.errors import (
@@ -26,9 +25,9 @@ from comfydsl.errors import (
     NoWorkflowError,
     SourceLocation,
 )
-from comfydsl.values import LocalFile, _read_only, freeze, json_problem, wrap_list
-
-_PACKAGE_DIR = str(Path(__file__).resolve().parent)
+from comfydsl.output import Output, OutputsView, new_output
+from comfydsl.source import Where, caller_location, to_location
+from comfydsl.values import LocalFile, freeze, json_problem, wrap_list
 
 _current: contextvars.ContextVar[Workflow | None] = contextvars.ContextVar(
     "comfydsl_workflow", default=None
@@ -51,161 +50,6 @@ def reset_default_workflow() -> Workflow:
     wf.is_default = True
     _current.set(wf)
     return wf
-
-
-#: Where a node was made, as stored: a SourceLocation, or (code object, bytecode offset) until
-#: first asked for. Not the line itself: ``frame.f_lineno`` scans the code's line table from the
-#: start, so in a long generated script it costs time in proportion to the line number, and
-#: building a 20,000-node script node by node becomes quadratic (measured: 190 µs per node).
-Where = SourceLocation | tuple[Any, int] | None
-
-
-def caller_where() -> Where:
-    """The user's frame as cheaply as possible: (code, offset), for a caller outside comfydsl."""
-    frame = sys._getframe(2)
-    code = frame.f_code
-    if code.co_filename.startswith(_PACKAGE_DIR):
-        return caller_location(3)
-    return (code, frame.f_lasti)
-
-
-def line_of(code: Any, offset: int) -> int:
-    """The source line of the instruction at ``offset`` (bytes) in ``code``."""
-    line: int = code.co_firstlineno
-    for start, end, number in code.co_lines():
-        if start <= offset < end:
-            return line if number is None else int(number)
-        if number is not None:
-            line = int(number)
-    return line
-
-
-def to_location(where: Where) -> SourceLocation | None:
-    """A stored ``Where`` as a SourceLocation (or None)."""
-    if type(where) is tuple:
-        code, offset = where
-        return SourceLocation(code.co_filename, line_of(code, offset), code.co_name)
-    return where  # type: ignore[return-value]
-
-
-def caller_location(depth: int = 2) -> SourceLocation | None:
-    """The first frame outside comfydsl, as a SourceLocation: the user's line."""
-    try:
-        frame: Any = sys._getframe(depth)
-    except ValueError:
-        return None
-    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
-        frame = frame.f_back
-    if frame is None:
-        return None
-    code = frame.f_code
-    return SourceLocation(code.co_filename, frame.f_lineno, code.co_name)
-
-
-class Output(list):  # type: ignore[type-arg]
-    """A reference to one output of one node: what a link carries.
-
-    Made by ``node.NAME``, ``node[i]`` or unpacking. It is itself the link of the API format, a
-    read-only list ``["<node id>", <index>]``, so the compiler emits it as it is: it equals that
-    list and serializes as it. ``out.node`` is the node, ``out.index`` the output's index.
-    """
-
-    __slots__ = ("node",)
-    node: Node
-
-    def __init__(self, node: Node, index: int) -> None:
-        list.__init__(self, (node.id, index))
-        self.node = node
-
-    @property
-    def index(self) -> int:  # type: ignore[override]
-        """The output's index in its node's outputs (list.index is not needed on a link)."""
-        index: int = list.__getitem__(self, 1)
-        return index
-
-    @property
-    def type(self) -> Any:
-        """The output's type (``"IMAGE"``...), or None when the node's class is not known."""
-        spec = self.spec
-        return None if spec is None else spec.type
-
-    @property
-    def name(self) -> str | None:
-        """The output's name in the definition, or None when the node's class is not known."""
-        spec = self.spec
-        return None if spec is None else spec.name
-
-    @property
-    def spec(self) -> Any:
-        """The OutputSpec of this output, or None."""
-        definition = self.node.definition
-        if definition is None:
-            return None
-        outputs = definition.outputs
-        index = self.index
-        if -len(outputs) <= index < len(outputs):
-            return outputs[index]
-        return None
-
-    def to_link(self) -> list[Any]:
-        """The API-format link as a plain list: ``["<node id>", <index>]``."""
-        return list(self)
-
-    __setitem__ = __delitem__ = __iadd__ = __imul__ = _read_only
-    append = extend = insert = pop = remove = clear = sort = reverse = _read_only
-
-    def __hash__(self) -> int:  # type: ignore[override]
-        return hash((self[0], self[1]))
-
-    def __copy__(self) -> list[Any]:
-        return list(self)
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> list[Any]:
-        return list(self)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (list, (list(self),))
-
-    def __repr__(self) -> str:
-        label = self.name
-        shown = f".{label}" if label is not None else f"[{self.index}]"
-        return f"<Output {self.node.class_type}#{self.node.id}{shown}>"
-
-
-_list_new = list.__new__
-_list_extend = list.extend
-
-
-def new_output(node: Node, index: int) -> Output:
-    """Output(node, index) without the Python-level __init__: this runs once per link."""
-    out: Output = _list_new(Output)
-    _list_extend(out, (node.id, index))
-    out.node = node
-    return out
-
-
-class _OutputsView:
-    """``node.out``: the outputs by attribute name, with nothing else in the way."""
-
-    __slots__ = ("_node",)
-
-    def __init__(self, node: Node) -> None:
-        self._node = node
-
-    def __getattr__(self, name: str) -> Output:
-        return self._node._output_by_attr(name)
-
-    def __getitem__(self, key: int | str) -> Output:
-        if isinstance(key, str):
-            return self._node._output_by_attr(key)
-        return self._node[key]
-
-    def __iter__(self) -> Iterator[Output]:
-        return iter(self._node)
-
-    def __dir__(self) -> list[str]:
-        definition = self._node.definition
-        return list(definition.output_attrs) if definition is not None else []
 
 
 #: Set by comfydsl.nodes: builds a node of a class through its definition when the catalog has it.
@@ -365,9 +209,9 @@ class Node:
 
     # -- outputs --------------------------------------------------------------------------------
     @property
-    def out(self) -> _OutputsView:
+    def out(self) -> OutputsView:
         """The outputs by name, for names that a node attribute (``id``, ``title``...) hides."""
-        return _OutputsView(self)
+        return OutputsView(self)
 
     @property
     def outputs(self) -> list[Output]:
@@ -659,7 +503,7 @@ class Workflow:
 
     def check(self, catalog: Any = None) -> list[Any]:
         """Every problem the server would find, against ``catalog`` (default: the one in force)."""
-        from comfydsl.validate import check_workflow
+        from comfydsl.check import check_workflow
 
         return check_workflow(self, catalog)
 
@@ -673,3 +517,18 @@ def require_workflow(value: object) -> Workflow:
     if isinstance(value, Workflow):
         return value
     raise NoWorkflowError(f"expected a Workflow, got {type(value).__name__}")
+
+
+__all__ = [
+    "Node",
+    "Output",
+    "Workflow",
+    "caller_location",
+    "check_control",
+    "check_no_cycle",
+    "current_workflow",
+    "new_output",
+    "require_workflow",
+    "reset_default_workflow",
+    "untyped_value",
+]

@@ -20,22 +20,19 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import PurePath
 from typing import Any
 
 from comfydsl._text import close_matches
-from comfydsl.catalog import Catalog, InputSpec, NodeDef, active_catalog
+from comfydsl.catalog import InputSpec, NodeDef
 from comfydsl.errors import (
     BadLinkError,
     ChoiceError,
-    CycleError,
     InputValueError,
     LinkTypeError,
-    MissingInputError,
     NodeError,
     UnknownInputError,
-    UnknownNodeError,
     ValueRangeError,
 )
 from comfydsl.graph import Node, Output, Workflow
@@ -66,7 +63,9 @@ def types_match(received: Any, expected: Any) -> bool:
     return "*" in got or "*" in want or not got.isdisjoint(want)
 
 
-def _fail(cls: type[NodeError], spec: InputSpec, value: Any, detail: str, **kw: Any) -> NodeError:
+def input_error(
+    cls: type[NodeError], spec: InputSpec, value: Any, detail: str, **kw: Any
+) -> NodeError:
     return cls(
         detail,
         class_type=spec.class_type,
@@ -81,7 +80,7 @@ def check_link(spec: InputSpec, link: Output, workflow: Workflow | None) -> Outp
     """A link into ``spec``'s input, checked: same workflow, existing output, fitting type."""
     node = link.node
     if workflow is not None and node.workflow is not workflow:
-        raise _fail(
+        raise input_error(
             BadLinkError,
             spec,
             link,
@@ -89,15 +88,15 @@ def check_link(spec: InputSpec, link: Output, workflow: Workflow | None) -> Outp
             type="link_to_missing_node",
         )
     if node.definition is not None:
-        _check_output_fits(spec, link, node.definition)
+        check_output_fits(spec, link, node.definition)
     return link
 
 
-def _check_output_fits(spec: InputSpec, link: Output, source: NodeDef) -> None:
+def check_output_fits(spec: InputSpec, link: Output, source: NodeDef) -> None:
     """The output ``link`` names exists in ``source`` (its node's definition) and fits ``spec``."""
     count = len(source.outputs)
     if not -count <= link.index < count:
-        raise _fail(
+        raise input_error(
             BadLinkError,
             spec,
             link,
@@ -107,7 +106,7 @@ def _check_output_fits(spec: InputSpec, link: Output, source: NodeDef) -> None:
     out_type = source.outputs[link.index].type
     if not types_match(out_type, spec.type):
         expected = spec.type if isinstance(spec.type, str) else "a combo output"
-        raise _fail(
+        raise input_error(
             LinkTypeError,
             spec,
             link,
@@ -158,7 +157,7 @@ def check_literal(spec: InputSpec, value: Any) -> Any:
             stored = value
     problem = json_problem(stored)
     if problem is not None:
-        raise _fail(
+        raise input_error(
             InputValueError,
             spec,
             value,
@@ -172,7 +171,7 @@ def check_literal(spec: InputSpec, value: Any) -> Any:
     if kind == "LINK":
         if spec.type == "*" or spec.widget:
             return stored
-        raise _fail(
+        raise input_error(
             InputValueError,
             spec,
             value,
@@ -180,11 +179,11 @@ def check_literal(spec: InputSpec, value: Any) -> Any:
             "(the server would accept it and fail when the node runs)",
         )
     if isinstance(raw, (PurePath, LocalFile)):
-        raise _fail(InputValueError, spec, value, f"a file path is not a {kind} value")
+        raise input_error(InputValueError, spec, value, f"a file path is not a {kind} value")
     try:
         converted = _convert(kind, raw)
     except (TypeError, ValueError, OverflowError) as exc:
-        raise _fail(
+        raise input_error(
             InputValueError,
             spec,
             value,
@@ -193,7 +192,7 @@ def check_literal(spec: InputSpec, value: Any) -> Any:
     if kind in ("INT", "FLOAT"):
         low, high = spec.min, spec.max
         if low is not None and converted < low:
-            raise _fail(
+            raise input_error(
                 ValueRangeError,
                 spec,
                 value,
@@ -201,7 +200,7 @@ def check_literal(spec: InputSpec, value: Any) -> Any:
                 type="value_smaller_than_min",
             )
         if high is not None and converted > high:
-            raise _fail(
+            raise input_error(
                 ValueRangeError,
                 spec,
                 value,
@@ -216,11 +215,11 @@ def _check_choice(spec: InputSpec, stored: Any, raw: Any) -> Any:
     if isinstance(raw, (PurePath, LocalFile)):
         if spec.uploads or choices is None:
             return raw if type(raw) is LocalFile else LocalFile(raw)  # uploaded at submit time
-        raise _fail(ChoiceError, spec, raw, "this input does not take an uploaded file")
+        raise input_error(ChoiceError, spec, raw, "this input does not take an uploaded file")
     if choices is None:
         if isinstance(raw, str):
             return stored
-        raise _fail(InputValueError, spec, raw, "a file name must be a string")
+        raise input_error(InputValueError, spec, raw, "a file name must be a string")
     try:
         found = raw in choices
     except TypeError:
@@ -235,7 +234,7 @@ def _check_choice(spec: InputSpec, stored: Any, raw: Any) -> Any:
         close = close_matches(raw, [c for c in choices if isinstance(c, str)], n=3)
         if close:
             detail += f"; did you mean {', '.join(map(repr, close))}?"
-    raise _fail(ChoiceError, spec, raw, detail)
+    raise input_error(ChoiceError, spec, raw, detail)
 
 
 def check_value(spec: InputSpec, value: Any, workflow: Workflow | None) -> Any:
@@ -342,7 +341,7 @@ def as_output(node: Node, spec: InputSpec) -> Output:
     else:
         names = ", ".join(o.attr for o in definition.outputs) or "none"
         detail = f"{node.class_type} has {len(definition.outputs)} outputs ({names}); pick one, e.g. node.{definition.outputs[0].attr if definition.outputs else 'X'}"
-    raise _fail(BadLinkError, spec, node, detail)
+    raise input_error(BadLinkError, spec, node, detail)
 
 
 def unknown_input(definition: NodeDef, name: str, value: Any) -> NodeError:
@@ -365,254 +364,11 @@ def unknown_input(definition: NodeDef, name: str, value: Any) -> NodeError:
     )
 
 
-# -- whole-workflow checks ---------------------------------------------------------------------------
-
-
-def reachable_from_outputs(workflow: Workflow, catalog: Catalog | None = None) -> set[str]:
-    """Ids of the nodes the server would validate and run: output nodes and all they depend on.
-
-    A node whose class is not known counts as an output node (it may be one).
-    """
-    nodes = workflow.nodes
-    stack = []
-    for node_id, node in nodes.items():
-        definition = _definition(node, catalog)
-        if definition is None or definition.output_node:
-            stack.append(node_id)
-    seen = set(stack)
-    while stack:
-        node = nodes[stack.pop()]
-        for value in node.inputs.values():
-            if type(value) is Output:
-                upstream = value.node.id
-                if upstream not in seen and upstream in nodes:
-                    seen.add(upstream)
-                    stack.append(upstream)
-    return seen
-
-
-def _definition(node: Node, catalog: Catalog | None) -> NodeDef | None:
-    if catalog is None:
-        definition: NodeDef | None = node.definition
-        return definition
-    return catalog.get(node.class_type)
-
-
-def find_cycles(workflow: Workflow) -> list[list[Node]]:
-    """Every loop of links, each as the list of its nodes (iterative; safe on any graph size)."""
-    nodes = workflow.nodes
-    indegree: dict[str, int] = dict.fromkeys(nodes, 0)
-    consumers: dict[str, list[str]] = {node_id: [] for node_id in nodes}
-    for node_id, node in nodes.items():
-        for value in node.inputs.values():
-            if type(value) is Output and value.node.id in nodes:
-                consumers[value.node.id].append(node_id)
-                indegree[node_id] += 1
-    ready = [node_id for node_id, n in indegree.items() if n == 0]
-    while ready:
-        node_id = ready.pop()
-        for consumer in consumers[node_id]:
-            indegree[consumer] -= 1
-            if indegree[consumer] == 0:
-                ready.append(consumer)
-    left = {node_id for node_id, n in indegree.items() if n > 0}
-    cycles: list[list[Node]] = []
-    while left:
-        # Walk upstream inside the leftover set until a node repeats: that is one loop.
-        start = next(iter(left))
-        path: list[str] = []
-        index: dict[str, int] = {}
-        current: str | None = start
-        while current is not None and current not in index:
-            index[current] = len(path)
-            path.append(current)
-            current = next(
-                (
-                    v.node.id
-                    for v in nodes[current].inputs.values()
-                    if type(v) is Output and v.node.id in left
-                ),
-                None,
-            )
-        if current is not None:
-            loop = path[index[current] :]
-            cycles.append([nodes[i] for i in loop])
-            left.difference_update(loop)
-        left.difference_update(path)
-    return cycles
-
-
-def cycle_errors(workflow: Workflow, only: Iterable[str] | None = None) -> list[NodeError]:
-    """A CycleError for each loop (restricted to loops touching ``only`` when given)."""
-    wanted = None if only is None else set(only)
-    errors: list[NodeError] = []
-    for loop in find_cycles(workflow):
-        if wanted is not None and not any(n.id in wanted for n in loop):
-            continue
-        first = loop[0]
-        chain = " -> ".join(f"{n.class_type}#{n.id}" for n in reversed(loop))
-        errors.append(
-            CycleError(
-                f"links form a loop: {chain} -> {loop[-1].class_type}#{loop[-1].id}",
-                class_type=first.class_type,
-                node_id=first.id,
-                source=first.source,
-                has_value=False,
-            )
-        )
-    return errors
-
-
-def missing_inputs(workflow: Workflow, only: Iterable[str] | None = None) -> list[NodeError]:
-    """A MissingInputError for each required input without a value, in the nodes ``only`` names."""
-    errors: list[NodeError] = []
-    nodes = workflow.nodes
-    ids = nodes if only is None else [i for i in nodes if i in set(only)]
-    for node_id in ids:
-        node = nodes[node_id]
-        definition = node.definition
-        if definition is None:
-            continue
-        for name in definition.required_names:
-            if name not in node.inputs:
-                spec = definition.inputs[name]
-                errors.append(
-                    MissingInputError(
-                        "Required input is missing"
-                        + ("" if spec.widget else " (nothing is linked to it)"),
-                        class_type=node.class_type,
-                        node_id=node.id,
-                        input_name=name,
-                        expected=spec.describe(),
-                        source=node.source,
-                        has_value=False,
-                    )
-                )
-    return errors
-
-
-def check_workflow(workflow: Workflow, catalog: Catalog | None = None) -> list[NodeError]:
-    """Every problem the server would find in the nodes it would run, checked against ``catalog``.
-
-    With no catalog, each node is checked against the definition it was built with (or the
-    catalog in force, for nodes without one). Pass a server's catalog (``Client.catalog()``) to
-    check against what that server really has, model files included. Returns the errors, each
-    located at its node's source line; an empty list means the server should accept the prompt.
-    """
-    errors: list[NodeError] = []
-    lookup = catalog if catalog is not None else active_catalog()
-    run = reachable_from_outputs(workflow, catalog)
-    for node_id in workflow.nodes:
-        if node_id not in run:
-            continue
-        node = workflow.nodes[node_id]
-        definition = catalog.get(node.class_type) if catalog is not None else node.definition
-        if definition is None:
-            definition = lookup.get(node.class_type)
-        if definition is None:
-            errors.append(
-                _located(
-                    NodeError(
-                        f"Cannot execute because node {node.class_type} does not exist."
-                        + _suggestion(lookup, node.class_type),
-                        class_type=node.class_type,
-                        type="invalid_prompt",
-                        has_value=False,
-                    ),
-                    node,
-                )
-            )
-            continue
-        for name, value in node.inputs.items():
-            spec = definition.inputs.get(name)
-            if spec is None:
-                if type(value) is Output:
-                    errors.append(
-                        _located(
-                            _fail_unknown_link(definition, name, value),
-                            node,
-                        )
-                    )
-                continue  # the server ignores inputs it does not declare
-            try:
-                if type(value) is Output:
-                    _check_loaded_link(spec, value, workflow, catalog)
-                else:
-                    _check_loaded_literal(spec, value)
-            except NodeError as error:
-                errors.append(_located(error, node))
-        for name in definition.required_names:
-            if name not in node.inputs:
-                spec = definition.inputs[name]
-                errors.append(
-                    MissingInputError(
-                        "Required input is missing",
-                        class_type=node.class_type,
-                        node_id=node.id,
-                        input_name=name,
-                        expected=spec.describe(),
-                        source=node.source,
-                        has_value=False,
-                    )
-                )
-    errors.extend(cycle_errors(workflow, run))
-    return errors
-
-
-def _suggestion(catalog: Catalog, class_type: str) -> str:
-    close = catalog.suggest(class_type)
-    return f" Did you mean {', '.join(map(repr, close))}?" if close else ""
-
-
-def _fail_unknown_link(definition: NodeDef, name: str, value: Output) -> NodeError:
-    return UnknownInputError(
-        f"{definition.name} has no input {name!r}, and a link there fails when the node runs",
-        class_type=definition.name,
-        input_name=name,
-        value=value,
-    )
-
-
-def _check_loaded_link(
-    spec: InputSpec, link: Output, workflow: Workflow, catalog: Catalog | None
-) -> None:
-    if link.node.id not in workflow.nodes or workflow.nodes[link.node.id] is not link.node:
-        raise _fail(BadLinkError, spec, link, "the link points at a node that is not in the prompt")
-    if catalog is None:
-        check_link(spec, link, None)
-        return
-    source_def = catalog.get(link.node.class_type)
-    if source_def is not None:
-        _check_output_fits(spec, link, source_def)
-
-
-def _check_loaded_literal(spec: InputSpec, value: Any) -> None:
-    if isinstance(value, list):
-        raise _fail(
-            BadLinkError,
-            spec,
-            value,
-            "Bad linked input, must be a length-2 list of [node_id, slot_index]",
-            type="bad_linked_input",
-        )
-    check_literal(spec, value)
-
-
-def _located(error: NodeError, node: Node) -> NodeError:
-    return error.located(node.id, node.source)
-
-
 __all__ = [
-    "UnknownNodeError",
     "as_output",
     "check_link",
     "check_literal",
     "check_value",
-    "check_workflow",
-    "cycle_errors",
-    "find_cycles",
-    "missing_inputs",
-    "reachable_from_outputs",
     "types_match",
     "unknown_input",
 ]

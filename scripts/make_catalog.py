@@ -22,15 +22,11 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, not installed
+from comfydsl.catalog.model import UPLOAD_FLAGS  # the same flags the loader reads
+
 PROSE_KEYS = {"description", "output_tooltips"}
 PROSE_OPTION_KEYS = {"tooltip"}
-UPLOAD_FLAGS = (
-    "image_upload",
-    "video_upload",
-    "file_upload",
-    "animated_image_upload",
-    "audio_upload",
-)
 
 
 def read_source(source: str) -> dict[str, Any]:

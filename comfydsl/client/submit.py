@@ -87,7 +87,7 @@ def check_locally(
 
     ``skip`` holds (node id, input name) pairs not to judge: local files not uploaded yet.
     """
-    from comfydsl.validate import check_workflow
+    from comfydsl.check import check_workflow
 
     errors = [e for e in check_workflow(workflow, catalog) if (e.node_id, e.input_name) not in skip]
     if errors:

@@ -17,14 +17,13 @@ from comfydsl.errors import BadLinkError, CallError, NodeError, SourceLocation, 
 from comfydsl.graph import (
     Node,
     Output,
-    Where,
     Workflow,
     _current,
     check_control,
     check_no_cycle,
     current_workflow,
-    to_location,
 )
+from comfydsl.source import Where, to_location
 from comfydsl.validate import checker_for, unknown_input
 
 _CONTROL = ("title", "id", "extra_inputs")
