@@ -31,6 +31,7 @@ import os
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -154,8 +155,14 @@ def free_port(host: str = "127.0.0.1") -> int:
 _DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
-def _get_json(url: str, timeout: float) -> object:
-    with _DIRECT.open(url, timeout=timeout) as response:
+def _get_json(url: str, timeout: float, cafile: Path | None = None) -> object:
+    opener = _DIRECT
+    if cafile is not None:
+        context = ssl.create_default_context(cafile=str(cafile))
+        opener = urllib.request.build_opener(
+            urllib.request.ProxyHandler({}), urllib.request.HTTPSHandler(context=context)
+        )
+    with opener.open(url, timeout=timeout) as response:
         return json.load(response)
 
 
@@ -185,14 +192,17 @@ class ComfyUIServer:
     port: int = attrs.field(factory=free_port)
     host: str = "127.0.0.1"
     start_timeout: float = DEFAULT_START_TIMEOUT
+    #: (certificate file, key file): serve https and wss with them (ComfyUI's --tls-* options).
+    tls: tuple[Path, Path] | None = None
     _process: subprocess.Popen[bytes] | None = attrs.field(default=None, init=False, repr=False)
     #: Seconds the last start took until /system_stats answered.
     startup_seconds: float | None = attrs.field(default=None, init=False)
 
     @property
     def url(self) -> str:
-        """The base URL, without a trailing slash: ``http://127.0.0.1:PORT``."""
-        return f"http://{self.host}:{self.port}"
+        """The base URL, without a trailing slash: ``http://127.0.0.1:PORT`` (https with tls)."""
+        scheme = "https" if self.tls is not None else "http"
+        return f"{scheme}://{self.host}:{self.port}"
 
     @property
     def input_dir(self) -> Path:
@@ -229,6 +239,10 @@ class ComfyUIServer:
         """The process id of the running server, or None when it was never started or stopped."""
         return self._process.pid if self._process is not None else None
 
+    @property
+    def _cafile(self) -> Path | None:
+        return self.tls[0] if self.tls is not None else None
+
     def is_running(self) -> bool:
         """Whether the server process is alive (it may still be starting)."""
         return self._process is not None and self._process.poll() is None
@@ -256,6 +270,11 @@ class ComfyUIServer:
             str(self.root / "extra_model_paths.yaml"),
             "--database-url",
             f"sqlite:///{self.root / 'comfyui.db'}",
+            *(
+                ["--tls-certfile", str(self.tls[0]), "--tls-keyfile", str(self.tls[1])]
+                if self.tls is not None
+                else []
+            ),
         ]
 
     def _prepare_dirs(self) -> None:
@@ -318,14 +337,14 @@ class ComfyUIServer:
     def answers(self, timeout: float = 2.0) -> bool:
         """Whether ``GET /system_stats`` answers with JSON right now."""
         try:
-            _get_json(f"{self.url}/system_stats", timeout)
+            _get_json(f"{self.url}/system_stats", timeout, self._cafile)
         except (OSError, ValueError):
             return False
         return True
 
     def system_stats(self, timeout: float = 10.0) -> dict[str, object]:
         """The server's ``GET /system_stats`` answer."""
-        stats = _get_json(f"{self.url}/system_stats", timeout)
+        stats = _get_json(f"{self.url}/system_stats", timeout, self._cafile)
         assert isinstance(stats, dict)
         return stats
 

@@ -73,7 +73,8 @@ class Client:
     client's WebSocket (two connections with one id steal each other's messages: keep it unique).
     ``wait_timeout`` is the default bound of ``Job.wait``, ``poll_interval`` the first pause between
     polls when the WebSocket is not there, ``lost_after`` how long the server may not answer during
-    a wait before ServerLost.
+    a wait before ServerLost. For https, ``verify`` is a CA bundle to trust (a self-signed
+    server's certificate, say) or False to trust any; it holds for the wss WebSocket too.
     """
 
     def __init__(
@@ -87,9 +88,13 @@ class Client:
         wait_timeout: float = 1800.0,
         poll_interval: float = 0.25,
         lost_after: float = 10.0,
+        verify: bool | str | None = None,
     ) -> None:
         self._own_session = session is None
         self.transport = Transport(url, session=session, timeout=timeout, headers=headers)
+        if verify is not None:
+            # For https: False trusts any certificate, a path trusts that CA bundle (also for wss).
+            self.transport.session.verify = verify
         self.client_id = client_id or uuid.uuid4().hex
         self.listener = Listener(self.transport, self.client_id)
         self.wait_timeout = wait_timeout

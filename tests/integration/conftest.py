@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -86,8 +87,8 @@ def _find_install() -> Any:
     _no_server(reason)
 
 
-def _start(root: Path) -> ComfyUIServer:
-    server = ComfyUIServer(_find_install(), root=root)
+def _start(root: Path, tls: tuple[Path, Path] | None = None) -> ComfyUIServer:
+    server = ComfyUIServer(_find_install(), root=root, tls=tls)
     try:
         server.start()
     except comfyui_server_module.ServerStartError as error:
@@ -124,6 +125,33 @@ def _revive_shared_server(request: pytest.FixtureRequest) -> None:
     else:
         return
     pytest.fail(failure, pytrace=False)
+
+
+@pytest.fixture
+def tls_comfyui_server(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[ComfyUIServer]:
+    """A real ComfyUI server serving https and wss with a self-signed certificate for 127.0.0.1
+    (made with the openssl command); ``server.tls[0]`` is the certificate to trust."""
+    root = tmp_path_factory.mktemp("comfyui-tls")
+    cert, key = root / "cert.pem", root / "key.pem"
+    made = subprocess.run(
+        [
+            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+            "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1",
+            "-addext", "subjectAltName=IP:127.0.0.1",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )  # fmt: skip
+    if made.returncode != 0:
+        pytest.fail(f"openssl could not make a certificate:\n{made.stderr}", pytrace=False)
+    server = _start(root, tls=(cert, key))
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture
