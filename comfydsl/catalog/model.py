@@ -243,6 +243,7 @@ class NodeDef:
         "emit_order",
         "experimental",
         "files_known",
+        "format_widgets",
         "hidden",
         "inputs",
         "name",
@@ -324,6 +325,7 @@ class NodeDef:
         for alias in clashing:
             aliases.pop(alias, None)
         self.aliases = aliases
+        self.format_widgets = _format_widgets(name, inputs, files_known)
 
         types = list(raw.get("output") or ())
         names_raw = list(raw.get("output_name") or ())
@@ -341,6 +343,15 @@ class NodeDef:
         )
         self.output_attrs = {o.attr: o.index for o in self.outputs}
 
+    def format_widget_names(self) -> set[str]:
+        """Every name a format-dependent widget of this class can have (see _format_widgets)."""
+        return {
+            spec.name
+            for by_choice in self.format_widgets.values()
+            for specs in by_choice.values()
+            for spec in specs
+        }
+
     def input(self, name: str) -> InputSpec | None:
         """The spec of an input by its name or its Python alias, or None."""
         spec = self.inputs.get(name)
@@ -350,3 +361,33 @@ class NodeDef:
 
     def __repr__(self) -> str:
         return f"<NodeDef {self.name}: {len(self.inputs)} inputs, {len(self.outputs)} outputs>"
+
+
+def _format_widgets(
+    class_type: str, inputs: Mapping[str, InputSpec], files_known: bool
+) -> dict[str, dict[Any, tuple[InputSpec, ...]]]:
+    """Widgets that exist only for some values of a combo: combo input name -> choice -> specs.
+
+    Some node packs (VideoHelperSuite's VHS_VideoCombine) give a combo's options a ``formats``
+    map: for each choice, extra widgets ``[name, type or choices, options?]`` that the editor adds
+    right after the combo when that choice is picked, and then sends like any widget. They are
+    not declared inputs, but the node takes them.
+    """
+    found: dict[str, dict[Any, tuple[InputSpec, ...]]] = {}
+    for input_name, spec in inputs.items():
+        formats = spec.options.get("formats")
+        if spec.kind != "COMBO" or not isinstance(formats, Mapping):
+            continue
+        by_choice: dict[Any, tuple[InputSpec, ...]] = {}
+        for choice, entries in formats.items():
+            specs = []
+            for entry in entries if isinstance(entries, list) else ():
+                if isinstance(entry, list) and len(entry) >= 2 and isinstance(entry[0], str):
+                    specs.append(
+                        InputSpec(
+                            class_type, entry[0], entry[1:], required=False, files_known=files_known
+                        )
+                    )
+            by_choice[choice] = tuple(specs)
+        found[input_name] = by_choice
+    return found

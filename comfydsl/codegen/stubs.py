@@ -241,6 +241,12 @@ def stub_class(definition: NodeDef) -> StubClass:
             continue
         param = StubParam(python, annotation(definition.inputs[input_name]))
         (positional if in_order else keyword_only).append(param)
+    declared = {p.name for p in (*positional, *keyword_only)}
+    for widget in sorted(definition.format_widget_names() - set(definition.inputs)):
+        # A widget of some choices of a combo (VHS_VideoCombine's crf, say): its type depends
+        # on the choice, which the call checks; the stub only lets the keyword through.
+        if widget.isidentifier() and not keyword.iskeyword(widget) and widget not in declared:
+            keyword_only.append(StubParam(widget, "_Any"))
     for control, control_type in _CONTROL_KEYWORDS:
         if control not in definition.inputs:
             keyword_only.append(StubParam(control, control_type, "None"))

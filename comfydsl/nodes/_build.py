@@ -13,7 +13,14 @@ from typing import Any
 from comfydsl import graph
 from comfydsl.catalog import MISSING, Catalog, NodeDef, active_catalog
 from comfydsl.catalog.catalog import _active as _active_catalog
-from comfydsl.errors import BadLinkError, CallError, NodeError, SourceLocation, UnknownNodeError
+from comfydsl.errors import (
+    BadLinkError,
+    CallError,
+    NodeError,
+    SourceLocation,
+    UnknownInputError,
+    UnknownNodeError,
+)
 from comfydsl.graph import (
     Node,
     Output,
@@ -127,9 +134,10 @@ def _checkers(definition: NodeDef) -> dict[str, Any]:
         # (name, checker, default) in the order the prompt has its inputs; the default only for
         # required widgets, which the editor always sends.
         defaults = definition.required_defaults
-        definition.plan = tuple(
-            (name, found[name], defaults.get(name, MISSING)) for name in definition.emit_order
-        )
+        if not definition.format_widgets:  # those need the whole of build()
+            definition.plan = tuple(
+                (name, found[name], defaults.get(name, MISSING)) for name in definition.emit_order
+            )
     return found
 
 
@@ -147,6 +155,10 @@ def build(
     """
     title = node_id = extra = None
     workflow = _current.get() or current_workflow()
+    dynamic: dict[str, Any] = {}
+    if definition.format_widgets:
+        names = definition.format_widget_names() - set(definition.inputs)
+        dynamic = {name: kwargs.pop(name) for name in list(kwargs) if name in names}
     if args or definition.control_clash:
         title, node_id, extra = _control_keywords(definition, kwargs)
         given = _bind(definition, args, kwargs, workflow, to_location(where))
@@ -182,12 +194,60 @@ def build(
         inputs = given if len(order) == 1 or tuple(given) == order else {n: given[n] for n in order}
     else:
         inputs = _ordered(definition, given, True)
+    if definition.format_widgets:
+        inputs = _with_format_widgets(definition, inputs, dynamic, workflow, to_location(where))
     if extra:
         _extras(definition, definition.name, extra, inputs, to_location(where))
     if target is None:
         return Node._make(definition.name, inputs, definition, title, node_id, where, workflow)
     target._setup(definition.name, inputs, definition, title, node_id, where, workflow)
     return target
+
+
+def _with_format_widgets(
+    definition: NodeDef,
+    inputs: dict[str, Any],
+    given: dict[str, Any],
+    workflow: Workflow,
+    source: SourceLocation | None,
+) -> dict[str, Any]:
+    """``inputs`` with the widgets of the chosen formats right after their combo, as the editor
+    places them: the values given (checked), else the widgets' defaults."""
+    result: dict[str, Any] = {}
+    used: set[str] = set()
+    for name, value in inputs.items():
+        result[name] = value
+        by_choice = definition.format_widgets.get(name)
+        if by_choice is None:
+            continue
+        try:
+            specs = by_choice.get(value, ())
+        except TypeError:  # an unhashable value (a link): its widgets cannot be known
+            specs = ()
+        for spec in specs:
+            if spec.name in given:
+                try:
+                    result[spec.name] = checker_for(spec)(given[spec.name], workflow)
+                except NodeError as error:
+                    raise error.located(None, source) from None
+                used.add(spec.name)
+            elif spec.default is not MISSING:
+                result[spec.name] = spec.default
+    for name in given.keys() - used:
+        owners = sorted(
+            f"{combo}={choice!r}"
+            for combo, by_choice in definition.format_widgets.items()
+            for choice, specs in by_choice.items()
+            if any(spec.name == name for spec in specs)
+        )
+        raise UnknownInputError(
+            f"{name!r} is a widget only of {', '.join(owners)}, not of the choice made here",
+            class_type=definition.name,
+            input_name=name,
+            value=given[name],
+            source=source,
+        )
+    return result
 
 
 def _control_keywords(definition: NodeDef, kwargs: dict[str, Any]) -> tuple[Any, Any, Any]:
