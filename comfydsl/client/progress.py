@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import IO, Any
 
 import attrs
-from tqdm import tqdm  # type: ignore[import-untyped, unused-ignore]
+from tqdm.auto import tqdm  # a widget in a notebook, a text bar in a terminal
 
 from comfydsl.errors import SourceLocation
 
