@@ -65,7 +65,8 @@ class ComfyDSLError(Exception):
 
 
 def _short(value: Any, limit: int = 80) -> str:
-    text = repr(value)
+    describe = getattr(value, "describe", None)  # an Output: which node's which output
+    text = describe() if callable(describe) else repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 

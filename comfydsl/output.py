@@ -79,10 +79,18 @@ class Output(list):  # type: ignore[type-arg]
     def __reduce__(self) -> tuple[Any, ...]:
         return (list, (list(self),))
 
-    def __repr__(self) -> str:
+    def describe(self) -> str:
+        """The output in words, for messages: ``CheckpointLoaderSimple#1.MODEL``."""
         label = self.name
         shown = f".{label}" if label is not None else f"[{self.index}]"
-        return f"<Output {self.node.class_type}#{self.node.id}{shown}>"
+        return f"{self.node.class_type}#{self.node.id}{shown}"
+
+    # A prompt holds Outputs as its links: printed, it should read as the data it is.
+    def __repr__(self) -> str:
+        return repr(list(self))
+
+    def __str__(self) -> str:
+        return self.describe()
 
 
 _list_new = list.__new__
