@@ -424,3 +424,11 @@ def _next_line() -> int:
     frame = inspect.currentframe()
     assert frame is not None and frame.f_back is not None
     return frame.f_back.f_lineno + 1
+
+
+def test_a_link_prints_as_the_data_it_is_and_names_its_node_in_words(workflow: Workflow) -> None:
+    ckpt = CheckpointLoaderSimple(ckpt_name="m.safetensors")
+    assert "['1', 1]" == repr(ckpt.CLIP)
+    assert "CheckpointLoaderSimple#1.CLIP" == str(ckpt.CLIP)
+    encode = CLIPTextEncode(text="a", clip=ckpt.CLIP)
+    assert "'clip': ['1', 1]" in repr(workflow.to_api()[encode.id]["inputs"])
