@@ -127,23 +127,29 @@ def missing_inputs(workflow: Workflow, only: Iterable[str] | None = None) -> lis
     for node_id in ids:
         node = nodes[node_id]
         definition = node.definition
-        if definition is None:
-            continue
-        for name in definition.required_names:
-            if name not in node.inputs:
-                spec = definition.inputs[name]
-                errors.append(
-                    MissingInputError(
-                        "Required input is missing"
-                        + ("" if spec.widget else " (nothing is linked to it)"),
-                        class_type=node.class_type,
-                        node_id=node.id,
-                        input_name=name,
-                        expected=spec.describe(),
-                        source=node.source,
-                        has_value=False,
-                    )
+        if definition is not None:
+            errors += _missing_in(node, definition)
+    return errors
+
+
+def _missing_in(node: Node, definition: NodeDef) -> list[NodeError]:
+    """A MissingInputError for each required input of ``definition`` that ``node`` lacks."""
+    errors: list[NodeError] = []
+    for name in definition.required_names:
+        if name not in node.inputs:
+            spec = definition.inputs[name]
+            errors.append(
+                MissingInputError(
+                    "Required input is missing"
+                    + ("" if spec.widget else " (nothing is linked to it)"),
+                    class_type=node.class_type,
+                    node_id=node.id,
+                    input_name=name,
+                    expected=spec.describe(),
+                    source=node.source,
+                    has_value=False,
                 )
+            )
     return errors
 
 
@@ -197,20 +203,7 @@ def check_workflow(workflow: Workflow, catalog: Catalog | None = None) -> list[N
                     _check_loaded_literal(spec, value)
             except NodeError as error:
                 errors.append(_located(error, node))
-        for name in definition.required_names:
-            if name not in node.inputs:
-                spec = definition.inputs[name]
-                errors.append(
-                    MissingInputError(
-                        "Required input is missing",
-                        class_type=node.class_type,
-                        node_id=node.id,
-                        input_name=name,
-                        expected=spec.describe(),
-                        source=node.source,
-                        has_value=False,
-                    )
-                )
+        errors += _missing_in(node, definition)
     errors.extend(cycle_errors(workflow, run))
     return errors
 
