@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from comfydsl.client.errors import (
     ClientError,
+    ExecutionFailed,
     ExecutionInterrupted,
     JobLost,
     RequestTimeout,
@@ -264,7 +265,16 @@ class Job:
         return self._result is not None or self._error is not None
 
     def status(self) -> str:
-        """``"pending"``, ``"running"``, ``"success"``, ``"error"`` or ``"unknown"``, asked now."""
+        """``"pending"``, ``"running"``, ``"success"``, ``"error"`` or ``"unknown"``.
+
+        Once a wait has seen the run end, that outcome is the answer: the server announces the
+        end over the WebSocket a moment before it moves the prompt from its queue to its history,
+        and asking it in that moment would say "running". Otherwise the server is asked now.
+        """
+        if self._result is not None:
+            return "success"
+        if isinstance(self._error, (ExecutionFailed, ExecutionInterrupted)):
+            return "error"
         entry = self.client.history_entry(self.prompt_id)
         if entry is not None:
             status = entry.get("status")
