@@ -16,17 +16,17 @@ from __future__ import annotations
 from typing import Any
 
 from comfydsl import nodes as nodes
+from comfydsl.build import Node, Workflow, current_workflow
 from comfydsl.catalog import Catalog, active_catalog, extend_catalog, load_catalog, use_catalog
-from comfydsl.compiler import load_prompt
 from comfydsl.errors import (
     ComfyDSLError,
     NodeError,
     SourceLocation,
     ValidationError,
 )
-from comfydsl.graph import Node, Output, Workflow, current_workflow
-
-__version__ = "0.1.0"
+from comfydsl.formats.api import load_prompt
+from comfydsl.graph import Output
+from comfydsl.version import __version__
 
 __all__ = [
     "Catalog",

@@ -22,11 +22,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from comfydsl.build import Workflow, reset_default_workflow
 from comfydsl.catalog import extend_catalog, load_catalog
-from comfydsl.compiler import dumps_prompt, load_prompt
 from comfydsl.errors import ComfyDSLError, NoWorkflowError, ScriptError
-from comfydsl.graph import Workflow, reset_default_workflow
+from comfydsl.formats.api import dumps_prompt, load_prompt
 from comfydsl.source import PACKAGE_DIR
+from comfydsl.version import __version__
 
 
 def _user_traceback(exc: BaseException) -> str:
@@ -189,8 +190,6 @@ def _add_client_commands(commands: Any) -> None:
 
 
 def _version() -> str:
-    from comfydsl import __version__
-
     return __version__
 
 

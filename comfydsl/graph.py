@@ -1,76 +1,53 @@
 """The data model: a ``Workflow`` of ``Node`` objects whose inputs hold literals or ``Output`` links.
 
-No I/O, no catalog, no compiler here. A node may carry a definition (duck-typed: anything with
-``outputs`` and ``output_attrs``, in practice a ``comfydsl.catalog.NodeDef``) so that its outputs can
-be reached by name; without one (a class the catalog does not know) they are reached by index.
+Data only: no I/O, no checks, no node calls. The classes here hold what a workflow is and answer
+questions about it (outputs by name or index, the files to upload); emitting the API-format
+prompt (:func:`emit_prompt`) is a pure function of them. Nodes are made in one place, the building
+layer (``comfydsl.build.make_node``), which also keeps the id counter and the call site; the
+``Node`` and ``Workflow`` that users meet (``comfydsl.Node``, ``comfydsl.Workflow``) are that
+layer's subclasses of these, with the checked constructor, ``set()``, ``to_api()`` and ``check()``.
 
-The workflow being built lives in a ContextVar: ``with Workflow() as wf:`` scopes new nodes to
-``wf``; outside any ``with`` block they land in this context's default workflow, made on first use.
-Threads start with a default of their own; asyncio tasks see their creator's.
+A node may carry a definition (a ``comfydsl.catalog.NodeDef``) so that its outputs can be reached
+by name; without one (a class the catalog does not know) they are reached by index.
+
+The workflow being built lives in a ContextVar (:data:`current`): ``with Workflow() as wf:``
+scopes new nodes to ``wf``; outside any ``with`` block they land in the context's default
+workflow, which the building layer makes on first use. Threads start with a default of their
+own; asyncio tasks see their creator's.
 """
 
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Callable, Iterator, Mapping
+import gc
+from collections.abc import Callable, Iterator
 from pathlib import PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from comfydsl.errors import (
-    BadLinkError,
-    CallError,
-    CycleError,
-    DuplicateIdError,
-    InputValueError,
-    NoWorkflowError,
-    SourceLocation,
-)
+from comfydsl.errors import NoWorkflowError, SourceLocation
 from comfydsl.output import Output, OutputsView, new_output
-from comfydsl.source import Where, caller_location, to_location
-from comfydsl.values import LocalFile, freeze, json_problem, wrap_list
+from comfydsl.source import to_location
+from comfydsl.values import LocalFile
 
-_current: contextvars.ContextVar[Workflow | None] = contextvars.ContextVar(
+if TYPE_CHECKING:
+    from comfydsl.catalog import NodeDef
+
+#: The workflow new nodes go to in this context (None until the first node or ``with``).
+current: contextvars.ContextVar[Workflow | None] = contextvars.ContextVar(
     "comfydsl_workflow", default=None
 )
 
 
-def current_workflow() -> Workflow:
-    """The workflow new nodes go to: the innermost ``with Workflow()``, else this context's default."""
-    wf = _current.get()
-    if wf is None:
-        wf = Workflow()
-        wf.is_default = True
-        _current.set(wf)
-    return wf
-
-
-def reset_default_workflow() -> Workflow:
-    """Start a fresh default workflow for this context (the old one is left as it is) and return it."""
-    wf = Workflow()
-    wf.is_default = True
-    _current.set(wf)
-    return wf
-
-
-#: Set by comfydsl.nodes: builds a node of a class through its definition when the catalog has it.
-#: Called as hook(class_type, args, kwargs, title, id, extra_inputs, source) -> Node | None.
-typed_builder: Callable[..., Node | None] | None = None
-#: Set by comfydsl.nodes: ``node.set(...)`` for a node with a definition.
-typed_setter: Callable[..., None] | None = None
-
-
 class Node:
-    """One node of a workflow.
-
-    Made by calling a node class (``KSampler(...)``, from ``comfydsl.nodes``), or directly for any
-    class, known or not::
-
-        video = Node("VHS_VideoCombine", images=frames, frame_rate=6)   # outputs by index: video[0]
+    """One node of a workflow: its class, inputs, title, definition and where it was made.
 
     Attributes: ``id`` (str), ``class_type``, ``inputs`` (name -> literal or Output), ``title``,
     ``source`` (the user's file:line), ``definition`` (the NodeDef or None), ``workflow``.
     Outputs: ``node.MODEL`` / ``node.out.MODEL`` (by the name's Python form; see
-    ``comfydsl.catalog.python_name``), ``node[1]``, or ``model, clip, vae = node``.
+    ``comfydsl.names.python_name``), ``node[1]``, or ``model, clip, vae = node``.
+
+    Made only by ``comfydsl.build.make_node``; users make nodes by calling node classes or
+    ``comfydsl.Node(class_type, ...)``.
     """
 
     __slots__ = (
@@ -93,69 +70,9 @@ class Node:
     id: str
     class_type: str
     inputs: dict[str, Any]
-    definition: Any
+    definition: NodeDef | None
     meta: dict[str, Any] | None
     workflow: Workflow
-
-    def __init__(
-        self,
-        class_type: str,
-        /,
-        *args: Any,
-        title: str | None = None,
-        id: str | int | None = None,
-        extra_inputs: Mapping[str, Any] | None = None,
-        **inputs: Any,
-    ) -> None:
-        source = caller_location()
-        if typed_builder is not None:
-            built = typed_builder(class_type, args, inputs, title, id, extra_inputs, source, self)
-            if built is not None:
-                return
-        if args:
-            raise CallError(
-                "Node(class_type, ...) takes the inputs of a class the catalog does not know "
-                "by keyword: their order is not known",
-                class_type=class_type,
-                source=source,
-            )
-        if title is not None or id is not None:
-            check_control(class_type, title, id, source)
-        values = dict(inputs)
-        if extra_inputs:
-            if not isinstance(extra_inputs, Mapping):
-                raise CallError(
-                    f"extra_inputs takes a mapping of input name -> value, "
-                    f"not {type(extra_inputs).__name__}",
-                    class_type=class_type,
-                    source=source,
-                )
-            values.update(extra_inputs)
-        for name, value in values.items():
-            values[name] = untyped_value(value, class_type, name, source)
-        self._setup(class_type, values, None, title, id, source, current_workflow())
-
-    def _setup(
-        self,
-        class_type: str,
-        inputs: dict[str, Any],
-        definition: Any,
-        title: str | None,
-        node_id: str | int | None,
-        source: Where,
-        workflow: Workflow,
-    ) -> None:
-        self.class_type = class_type
-        self.inputs = inputs
-        self.definition = definition
-        self.meta = None if title is None else {"title": title}
-        if type(source) is tuple:
-            self._where, self._offset = source
-        else:
-            self._where, self._offset = source, -1
-        self._outs = None
-        self.workflow = workflow
-        workflow._add(self, node_id)
 
     @property
     def source(self) -> SourceLocation | None:
@@ -172,21 +89,6 @@ class Node:
         if where is None:
             return None
         return str(where.file if type(where) is SourceLocation else where.co_filename)
-
-    @classmethod
-    def _make(
-        cls,
-        class_type: str,
-        inputs: dict[str, Any],
-        definition: Any,
-        title: str | None,
-        node_id: str | int | None,
-        source: Where,
-        workflow: Workflow,
-    ) -> Node:
-        node = cls.__new__(cls)
-        node._setup(class_type, inputs, definition, title, node_id, source, workflow)
-        return node
 
     # -- title and meta -------------------------------------------------------------------------
     @property
@@ -294,20 +196,6 @@ class Node:
             names += list(self.definition.output_attrs)
         return names
 
-    # -- inputs ---------------------------------------------------------------------------------
-    def set(self, **inputs: Any) -> Node:
-        """Set or replace inputs after the node was made (checked like at creation). Returns the node."""
-        source = caller_location()
-        if typed_setter is not None and self.definition is not None:
-            typed_setter(self, inputs, source)
-            return self
-        for name, value in inputs.items():
-            value = untyped_value(value, self.class_type, name, source)
-            if isinstance(value, Output):
-                check_no_cycle(self, value, name, source)
-            self.inputs[name] = value
-        return self
-
     def __repr__(self) -> str:
         where = f" at {self.source}" if self.source else ""
         return f"<Node {self.class_type}#{self.id}{where}>"
@@ -316,100 +204,11 @@ class Node:
         return True
 
 
-def check_control(class_type: str, title: Any, node_id: Any, where: Where) -> None:
-    """Refuse a title that is not a string and an id that is neither a string nor an int."""
-    if title is not None and not isinstance(title, str):
-        raise CallError(
-            f"title must be a string, not {type(title).__name__}",
-            class_type=class_type,
-            source=to_location(where),
-        )
-    if node_id is not None and (isinstance(node_id, bool) or not isinstance(node_id, (str, int))):
-        raise CallError(
-            f"id must be a string (or an int), not {type(node_id).__name__}",
-            class_type=class_type,
-            source=to_location(where),
-        )
-
-
-def untyped_value(value: Any, class_type: str, name: str, source: SourceLocation | None) -> Any:
-    """A value for an input of a class the catalog does not know: links as Output, lists wrapped."""
-    if type(value) is Output:
-        return value
-    if isinstance(value, Node):
-        definition = value.definition
-        if definition is not None and len(definition.outputs) == 1:
-            return value.output(0)
-        raise BadLinkError(
-            "a node given as a value must have exactly one output; pick one, e.g. node[0]",
-            class_type=class_type,
-            input_name=name,
-            value=value,
-            source=source,
-            type="bad_linked_input",
-        )
-    problem = json_problem(value)
-    if problem is not None:
-        raise InputValueError(
-            f"{problem}: a prompt is JSON",
-            class_type=class_type,
-            input_name=name,
-            value=value,
-            source=source,
-        )
-    if isinstance(value, (list, tuple)):
-        return wrap_list(value)
-    return freeze(value)
-
-
-def check_no_cycle(
-    node: Node, link: Output, input_name: str, source: SourceLocation | None
-) -> None:
-    """Raise CycleError if feeding ``link`` into ``node`` would close a loop."""
-    start = link.node
-    if start is node:
-        raise CycleError(
-            "a node cannot take its own output",
-            class_type=node.class_type,
-            node_id=node.id,
-            input_name=input_name,
-            value=link,
-            source=source,
-        )
-    seen = {id(start)}
-    stack = [start]
-    while stack:
-        current = stack.pop()
-        for value in current.inputs.values():
-            if type(value) is Output:
-                upstream = value.node
-                if upstream is node:
-                    raise CycleError(
-                        f"this link would close a loop: {node.class_type}#{node.id} already feeds "
-                        f"{start.class_type}#{start.id}",
-                        class_type=node.class_type,
-                        node_id=node.id,
-                        input_name=input_name,
-                        value=link,
-                        source=source,
-                    )
-                if id(upstream) not in seen:
-                    seen.add(id(upstream))
-                    stack.append(upstream)
-
-
 class Workflow:
-    """A graph of nodes that compiles to one API-format prompt.
+    """A graph of nodes that compiles to one API-format prompt (see ``comfydsl.Workflow``).
 
-    Example::
-
-        with Workflow() as wf:
-            img = EmptyImage(width=64, height=64)
-            SaveImage(images=ImageInvert(image=img))
-        prompt = wf.to_api()          # {"1": {"inputs": {...}, "class_type": "EmptyImage"}, ...}
-
-    Nodes get ids "1", "2", ... in the order they are made, unless given one (``id="sampler"``);
-    an automatic id skips ids already taken.
+    ``nodes`` maps each id to its node, in the order the nodes were made. ``next_id`` is the
+    number the next automatic id starts from; ``comfydsl.build.make_node`` alone advances it.
     """
 
     def __init__(self, name: str | None = None) -> None:
@@ -418,34 +217,20 @@ class Workflow:
         self.is_default = False
         #: True for a workflow read from a prompt, whose links may form loops (built ones cannot).
         self.loaded = False
-        self._next_id = 1
+        self.next_id = 1
         self._tokens: list[contextvars.Token[Workflow | None]] = []
 
     # -- the context ------------------------------------------------------------------------------
     def __enter__(self) -> Workflow:
-        self._tokens.append(_current.set(self))
+        self._tokens.append(current.set(self))
         return self
 
     def __exit__(self, *exc: object) -> None:
-        _current.reset(self._tokens.pop())
+        if not self._tokens:
+            raise NoWorkflowError(f"{self!r} was left (__exit__) without being entered")
+        current.reset(self._tokens.pop())
 
     # -- nodes ------------------------------------------------------------------------------------
-    def _add(self, node: Node, node_id: str | int | None) -> None:
-        nodes = self.nodes
-        if node_id is None:
-            number = self._next_id
-            key = str(number)
-            while key in nodes:
-                number += 1
-                key = str(number)
-            self._next_id = number + 1
-        else:
-            key = str(node_id)
-            if key in nodes:
-                raise DuplicateIdError(key, source=node.source, first=nodes[key].source)
-        node.id = key
-        nodes[key] = node
-
     def __iter__(self) -> Iterator[Node]:
         return iter(self.nodes.values())
 
@@ -460,11 +245,6 @@ class Workflow:
             return self.nodes.get(item.id) is item
         return str(item) in self.nodes
 
-    def node_source(self, node_id: str) -> SourceLocation | None:
-        """Where the node with this id was built, or None (unknown id, or loaded from JSON)."""
-        node = self.nodes.get(str(node_id))
-        return None if node is None else node.source
-
     def local_files(self) -> list[tuple[Node, str, PurePath]]:
         """Every (node, input name, path) whose value is a local file to upload at submit time."""
         found = []
@@ -474,61 +254,54 @@ class Workflow:
                     found.append((node, name, value.path))
         return found
 
-    # -- compiling (the compiler module does the work) ------------------------------------------------
-    def to_api(
-        self,
-        *,
-        check: bool | None = None,
-        uploads: Callable[[PurePath], str] | None = None,
-    ) -> dict[str, dict[str, Any]]:
-        """The API-format prompt (the ``prompt`` of ``POST /prompt``) as a dict.
-
-        Raises ValidationError for required inputs left without a value in the nodes the server
-        would run (output nodes and what feeds them; like the server, nodes that lead nowhere are
-        left alone). By default (``check=None``) only nodes built in Python are checked, so that a
-        prompt read from a file compiles back exactly as it was; ``check=True`` checks the nodes
-        read from a file too, and their links for loops; ``check=False`` checks nothing.
-        ``uploads`` maps each local file (a Path value) to the name the server gave it; without
-        it, the file's name is used.
-        """
-        from comfydsl.compiler import compile_workflow
-
-        return compile_workflow(self, check=check, uploads=uploads)
-
-    def to_json(self, *, indent: int | None = 2, check: bool | None = None) -> str:
-        """The API-format prompt as JSON text (UTF-8 characters kept, as the editor writes them)."""
-        import json
-
-        return json.dumps(self.to_api(check=check), indent=indent, ensure_ascii=False)
-
-    def check(self, catalog: Any = None) -> list[Any]:
-        """Every problem the server would find, against ``catalog`` (default: the one in force)."""
-        from comfydsl.check import check_workflow
-
-        return check_workflow(self, catalog)
-
     def __repr__(self) -> str:
         label = f" {self.name!r}" if self.name else ""
         return f"<Workflow{label}: {len(self.nodes)} nodes>"
 
 
-def require_workflow(value: object) -> Workflow:
-    """``value`` if it is a Workflow, else a NoWorkflowError that says what it was."""
-    if isinstance(value, Workflow):
-        return value
-    raise NoWorkflowError(f"expected a Workflow, got {type(value).__name__}")
+def emit_prompt(
+    workflow: Workflow, uploads: Callable[[PurePath], str] | None = None
+) -> dict[str, dict[str, Any]]:
+    """The API-format prompt of ``workflow``, unchecked: pure and deterministic.
+
+    Each node becomes ``{"inputs": {...}, "class_type": ..., "_meta": {...}}`` (``_meta`` only
+    when the node has one), under its id, in the order the nodes were made; a link is its Output,
+    which is the ``["<id>", <index>]`` list. ``uploads`` maps each local file (a Path value) to
+    the name the server gave it; without it, the file's name is used.
+    """
+    # The prompt is a tree of fresh dicts with no cycles: pause the collector while it is made,
+    # or every few hundred dicts it would walk the whole workflow (at 100,000 nodes that
+    # doubled the time of a compile). It runs again, as before, right after.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        if uploads is None:
+            # Stored values are already in their JSON form and read-only (comfydsl.values): one
+            # shallow copy per node is the whole translation.
+            return {
+                node_id: {"inputs": dict(node.inputs), "class_type": node.class_type}
+                if node.meta is None
+                else {
+                    "inputs": dict(node.inputs),
+                    "class_type": node.class_type,
+                    "_meta": dict(node.meta),
+                }
+                for node_id, node in workflow.nodes.items()
+            }
+        prompt: dict[str, dict[str, Any]] = {}
+        for node_id, node in workflow.nodes.items():
+            inputs = {
+                name: uploads(value.path) if type(value) is LocalFile else value
+                for name, value in node.inputs.items()
+            }
+            entry: dict[str, Any] = {"inputs": inputs, "class_type": node.class_type}
+            if node.meta is not None:
+                entry["_meta"] = dict(node.meta)
+            prompt[node_id] = entry
+        return prompt
+    finally:
+        if collecting:
+            gc.enable()
 
 
-__all__ = [
-    "Node",
-    "Output",
-    "Workflow",
-    "caller_location",
-    "check_control",
-    "check_no_cycle",
-    "current_workflow",
-    "new_output",
-    "require_workflow",
-    "reset_default_workflow",
-    "untyped_value",
-]
+__all__ = ["Node", "Output", "OutputsView", "Workflow", "current", "emit_prompt", "new_output"]

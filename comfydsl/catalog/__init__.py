@@ -13,7 +13,8 @@ from comfydsl.catalog.catalog import (
     set_catalog,
     use_catalog,
 )
-from comfydsl.catalog.model import MISSING, InputSpec, NodeDef, OutputSpec, python_name
+from comfydsl.catalog.model import MISSING, InputSpec, NodeDef, OutputSpec
+from comfydsl.names import python_name
 
 __all__ = [
     "MISSING",

@@ -18,11 +18,14 @@ import os
 from collections.abc import Iterator, Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from comfydsl._text import close_matches
 from comfydsl.catalog.model import NodeDef
 from comfydsl.errors import CatalogError
+from comfydsl.names import close_matches
+
+if TYPE_CHECKING:
+    import requests
 
 #: Where the JSON files of the bundled catalog are: the data package made from nodes_catalog/.
 _BUNDLED_PACKAGE = "comfydsl._bundled"
@@ -152,24 +155,34 @@ def load_catalog(
     *,
     files_known: bool | None = None,
     timeout: float = 30.0,
+    headers: Mapping[str, str] | None = None,
+    verify: bool | str | None = None,
+    session: requests.Session | None = None,
 ) -> Catalog:
     """Node definitions from a JSON file or from a server (``http://host:port``).
 
     A file holds what ``GET /object_info`` answers (``comfydsl catalog pull`` writes one). From a
     server, the file lists are that server's own, so ``files_known`` defaults to True; from a file,
     to False (the file may be old, or from another machine).
+
+    A server is asked through comfydsl's one HTTP stack (``comfydsl.transport``), as the client
+    asks it: ``headers``, ``verify`` (https: a CA bundle, or False), ``timeout`` and ``session``
+    mean what they mean for ``Client``, and its failures raise the client's errors
+    (``ServerUnreachable``, ``RequestTimeout``, ``ServerError``...).
     """
     text = os.fspath(location)
     if text.startswith(("http://", "https://")):
-        import requests  # only here: importing requests costs more than the rest of comfydsl.nodes
+        # Imported here, not at the top: requests costs more to import than comfydsl.nodes does.
+        from comfydsl.transport.http import Transport
 
-        url = text.rstrip("/") + "/object_info"
+        transport = Transport(
+            text, session=session, timeout=timeout, headers=headers, verify=verify
+        )
         try:
-            response = requests.get(url, timeout=timeout)
-            response.raise_for_status()
-            data = response.json()
-        except (requests.RequestException, ValueError) as exc:
-            raise CatalogError(f"cannot read node definitions: {exc}", source=url) from exc
+            data = transport.json_object("object_info")
+        finally:
+            if session is None:
+                transport.session.close()
         return Catalog(data, source=text, files_known=True if files_known is None else files_known)
     data = read_json_file(location)
     return Catalog(data, source=text, files_known=bool(files_known))
@@ -208,20 +221,21 @@ def bundled_catalog() -> Catalog:
     return _bundled
 
 
-_active: contextvars.ContextVar[Catalog | None] = contextvars.ContextVar(
+#: The catalog in force in this context (None: the bundled one); see active_catalog().
+catalog_var: contextvars.ContextVar[Catalog | None] = contextvars.ContextVar(
     "comfydsl_catalog", default=None
 )
 
 
 def active_catalog() -> Catalog:
     """The catalog in force here: the one set by ``use_catalog``/``set_catalog``, else the bundled one."""
-    catalog = _active.get()
+    catalog = catalog_var.get()
     return catalog if catalog is not None else bundled_catalog()
 
 
 def set_catalog(catalog: Catalog | None) -> contextvars.Token[Catalog | None]:
     """Put a catalog in force for the rest of this context (None: back to the bundled one)."""
-    return _active.set(catalog)
+    return catalog_var.set(catalog)
 
 
 @contextlib.contextmanager
@@ -234,15 +248,15 @@ def use_catalog(*catalogs: Catalog, merge: bool = True) -> Iterator[Catalog]:
         combined = catalogs[0].merged(*catalogs[1:])
     else:
         combined = Catalog(source="<empty>")
-    token = _active.set(combined)
+    token = catalog_var.set(combined)
     try:
         yield combined
     finally:
-        _active.reset(token)
+        catalog_var.reset(token)
 
 
 def extend_catalog(*catalogs: Catalog) -> Catalog:
     """Merge catalogs (custom node packs) over the one in force, for the rest of this context."""
     combined = active_catalog().merged(*catalogs)
-    _active.set(combined)
+    catalog_var.set(combined)
     return combined

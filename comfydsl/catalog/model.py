@@ -13,12 +13,11 @@ All three input-spec forms of the server are understood (see ../shared PROTOCOL.
 
 from __future__ import annotations
 
-import keyword
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from comfydsl.errors import CatalogError
+from comfydsl.names import python_name, unique_python_names
 
 #: Types the editor shows as a widget (a value typed in the node) rather than as a socket only.
 WIDGET_TYPES = frozenset(
@@ -49,45 +48,6 @@ class _Missing:
 
 MISSING: Any = _Missing()
 
-_NOT_IDENT = re.compile(r"\W", re.ASCII)
-
-
-def python_name(name: str, *, fallback: str = "value") -> str:
-    """The predictable Python identifier for a name from a node definition.
-
-    Every character that cannot stand in an identifier becomes ``_``; a leading digit gets a
-    leading ``_``; a Python keyword gets a trailing ``_``; an empty name becomes ``fallback``.
-    ``"model task_id"`` → ``model_task_id``, ``"3D Model Path"`` → ``_3D_Model_Path``,
-    ``"input_blocks.0."`` → ``input_blocks_0_``, ``"from"`` → ``from_``.
-    """
-    text = _NOT_IDENT.sub("_", name)
-    if not text:
-        return fallback
-    if text[0].isdigit():
-        text = "_" + text
-    if keyword.iskeyword(text):  # soft keywords (match, case, type, _) are valid names
-        text += "_"
-    return text
-
-
-def unique_python_names(names: Sequence[str], *, fallback: str = "value") -> list[str]:
-    """``python_name`` of each name, with repeats numbered from the second on: ``IMAGE``, ``IMAGE_2``."""
-    result: list[str] = []
-    taken: set[str] = set()
-    counts: dict[str, int] = {}
-    for name in names:
-        base = python_name(name, fallback=fallback)
-        candidate = base
-        if candidate in taken:
-            n = counts.get(base, 1)
-            while candidate in taken:
-                n += 1
-                candidate = f"{base}_{n}"
-            counts[base] = n
-        taken.add(candidate)
-        result.append(candidate)
-    return result
-
 
 class InputSpec:
     """One input of a node class.
@@ -101,7 +61,6 @@ class InputSpec:
     """
 
     __slots__ = (
-        "check",
         "choices",
         "class_type",
         "combo_form",
@@ -126,8 +85,6 @@ class InputSpec:
         self.name = name
         self.raw = raw
         self.required = required
-        #: The value checker made for this input by comfydsl.validate on first use.
-        self.check: Any = None
         if not isinstance(raw, (list, tuple)) or not raw:
             raise CatalogError(
                 f"{class_type}.{name}: an input spec must be a non-empty list, got {raw!r}"
@@ -232,11 +189,10 @@ class NodeDef:
     """The definition of one node class, as the server describes it in ``/object_info``."""
 
     __slots__ = (
+        "__weakref__",
         "aliases",
         "api_node",
-        "bound_class",
         "category",
-        "checkers",
         "control_clash",
         "deprecated",
         "display_name",
@@ -250,7 +206,6 @@ class NodeDef:
         "output_attrs",
         "output_node",
         "outputs",
-        "plan",
         "positional",
         "raw",
         "required_defaults",
@@ -293,12 +248,6 @@ class NodeDef:
                         files_known=files_known,
                     )
         self.inputs = inputs
-        #: name -> value checker, made by comfydsl.validate on first use of the class.
-        self.checkers: dict[str, Any] | None = None
-        #: (name, checker, default) per input in prompt order, made with the checkers.
-        self.plan: tuple[tuple[str, Any, Any], ...] | None = None
-        #: The NodeClass bound to this definition (comfydsl.nodes.from_catalog), made on first use.
-        self.bound_class: Any = None
         #: Whether an input is named like a control keyword of node calls (title, id, extra_inputs).
         self.control_clash = any(n in inputs for n in ("title", "id", "extra_inputs"))
         self.hidden = tuple(spec_sections.get("hidden") or ())

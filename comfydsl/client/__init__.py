@@ -13,6 +13,7 @@ Errors are in :mod:`comfydsl.client.errors` (the tree is drawn there).
 from __future__ import annotations
 
 from comfydsl.client.errors import (
+    BadServerURL,
     ClientError,
     ExecutionFailed,
     ExecutionInterrupted,
@@ -36,6 +37,7 @@ from comfydsl.client.uploads import UploadedFile
 from comfydsl.client.ws import Preview
 
 __all__ = [
+    "BadServerURL",
     "Client",
     "ClientError",
     "ExecutionFailed",

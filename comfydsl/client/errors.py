@@ -1,4 +1,5 @@
-"""The errors of the client, one branch of comfydsl's error tree.
+"""The errors of the client, one branch of comfydsl's error tree (the HTTP ones come from
+``comfydsl.transport.errors`` and are re-exported here).
 
 Each also subclasses the builtin it resembles, so ``except ConnectionError`` or ``except
 TimeoutError`` keeps working, and carries the HTTP ``request`` and ``response`` (``requests``
@@ -27,14 +28,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from comfydsl.errors import ComfyDSLError, NodeError, SourceLocation, ValidationError
+from comfydsl.errors import NodeError, SourceLocation, ValidationError
+from comfydsl.transport.errors import (
+    BadServerURL,
+    ClientError,
+    RequestRejected,
+    RequestTimeout,
+    ServerError,
+    ServerUnreachable,
+)
 
 if TYPE_CHECKING:
-    import requests
-
     from comfydsl.client.job import Job
 
 __all__ = [
+    "BadServerURL",
     "ClientError",
     "ExecutionFailed",
     "ExecutionInterrupted",
@@ -51,27 +59,6 @@ __all__ = [
 ]
 
 
-class ClientError(ComfyDSLError):
-    """The root of the client's errors; ``request`` and ``response`` are set when there was one."""
-
-    request: requests.PreparedRequest | None = None
-    response: requests.Response | None = None
-
-    def with_http(
-        self,
-        request: requests.PreparedRequest | None = None,
-        response: requests.Response | None = None,
-    ) -> ClientError:
-        """This error with the HTTP exchange that caused it attached."""
-        self.request = request
-        self.response = response
-        return self
-
-
-class ServerUnreachable(ClientError, ConnectionError):
-    """No connection could be made to the server (refused, unknown host, TLS failure)."""
-
-
 class ServerLost(ClientError, ConnectionError):
     """The server stopped answering while a job was followed (killed, crashed, network gone)."""
 
@@ -80,33 +67,11 @@ class ServerLost(ClientError, ConnectionError):
         super().__init__(message)
 
 
-class RequestTimeout(ClientError, TimeoutError):
-    """One HTTP request (or the WebSocket handshake) got no answer within the client's timeout."""
-
-
 class WaitTimeout(ClientError, TimeoutError):
     """A job did not end within the wait's timeout; it may still be queued or running (``job``)."""
 
     def __init__(self, message: str, *, job: Job | None = None) -> None:
         self.job = job
-        super().__init__(message)
-
-
-class ServerError(ClientError, RuntimeError):
-    """The server answered 5xx, or with something that is not what its API gives."""
-
-    def __init__(self, message: str, *, status: int | None = None, body: str = "") -> None:
-        self.status = status
-        self.body = body
-        super().__init__(message)
-
-
-class RequestRejected(ClientError, ValueError):
-    """The server refused a request with a 4xx status (other than a prompt's validation errors)."""
-
-    def __init__(self, message: str, *, status: int, body: str = "") -> None:
-        self.status = status
-        self.body = body
         super().__init__(message)
 
 

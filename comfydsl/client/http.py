@@ -15,10 +15,10 @@ from comfydsl.client.errors import ServerError
 from comfydsl.client.job import Job
 from comfydsl.client.results import JobResult, OutputFile
 from comfydsl.client.submit import Prepared, default_extra_data, prepare, rejection
-from comfydsl.client.transport import Timeout, Transport
 from comfydsl.client.uploads import UploadedFile, Uploader, upload_image
 from comfydsl.client.ws import Listener
 from comfydsl.errors import ValidationError
+from comfydsl.transport.http import Timeout, Transport
 
 if TYPE_CHECKING:
     from comfydsl.catalog import Catalog
@@ -91,10 +91,9 @@ class Client:
         verify: bool | str | None = None,
     ) -> None:
         self._own_session = session is None
-        self.transport = Transport(url, session=session, timeout=timeout, headers=headers)
-        if verify is not None:
-            # For https: False trusts any certificate, a path trusts that CA bundle (also for wss).
-            self.transport.session.verify = verify
+        self.transport = Transport(
+            url, session=session, timeout=timeout, headers=headers, verify=verify
+        )
         self.client_id = client_id or uuid.uuid4().hex
         self.listener = Listener(self.transport, self.client_id)
         self.wait_timeout = wait_timeout
@@ -358,12 +357,4 @@ class Client:
     def _json_object(
         self, path: str, *, params: Mapping[str, Any] | None = None, timeout: float | None = None
     ) -> dict[str, Any]:
-        response = self.transport.send("GET", path, params=params, timeout=timeout)
-        data = self.transport.json_of(response)
-        if not isinstance(data, dict):
-            raise ServerError(
-                f"GET {response.url}: expected a JSON object, got {type(data).__name__}",
-                status=response.status_code,
-                body=response.text,
-            ).with_http(response.request, response)
-        return data
+        return self.transport.json_object(path, params=params, timeout=timeout)

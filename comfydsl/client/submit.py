@@ -16,10 +16,13 @@ from typing import TYPE_CHECKING, Any
 
 from comfydsl.client.errors import PromptRejected, ServerNodeError
 from comfydsl.errors import NodeError, SourceLocation, ValidationError
+from comfydsl.formats.api import load_prompt
+from comfydsl.graph import Workflow, emit_prompt
+from comfydsl.validation.workflow import check_compilable, check_workflow
+from comfydsl.version import __version__
 
 if TYPE_CHECKING:
     from comfydsl.catalog import Catalog
-    from comfydsl.graph import Workflow
 
 __all__ = [
     "NodeInfo",
@@ -57,13 +60,13 @@ def prepare(
 
     Raises ValidationError with every problem found, before any file is uploaded.
     """
-    from comfydsl.graph import Workflow
-
     if isinstance(submitted, Workflow):
         _check_local_files(submitted)
         if catalog is not None:
-            check_locally(submitted, catalog)
-        prompt = submitted.to_api(uploads=uploads)
+            check_locally(submitted, catalog)  # what compiling checks, and more
+        else:
+            check_compilable(submitted, built_only=True)
+        prompt = emit_prompt(submitted, uploads)
         return Prepared(prompt, node_info(submitted, prompt), submitted)
     if not isinstance(submitted, Mapping):
         raise TypeError(
@@ -72,8 +75,6 @@ def prepare(
         )
     raw = dict(submitted)
     if catalog is not None:
-        from comfydsl import load_prompt
-
         files = {(str(n), name) for n, name, _ in _paths_in(raw)}
         check_locally(load_prompt(_without_paths(raw)), catalog, skip=files)
     prompt = _upload_paths(raw, uploads)
@@ -87,8 +88,6 @@ def check_locally(
 
     ``skip`` holds (node id, input name) pairs not to judge: local files not uploaded yet.
     """
-    from comfydsl.check import check_workflow
-
     errors = [e for e in check_workflow(workflow, catalog) if (e.node_id, e.input_name) not in skip]
     if errors:
         raise ValidationError(
@@ -151,8 +150,6 @@ def node_info(workflow: Workflow | None, prompt: Mapping[str, Any]) -> NodeInfo:
 
 def default_extra_data(workflow: Workflow | None) -> dict[str, Any]:
     """The ``extra_data`` sent when the caller gives none (see the module docstring)."""
-    from comfydsl import __version__
-
     stamp: dict[str, Any] = {"version": __version__}
     script = _script_name(workflow)
     if script:

@@ -14,7 +14,7 @@ import attrs
 from comfydsl.client.errors import ServerError
 
 if TYPE_CHECKING:
-    from comfydsl.client.transport import Transport
+    from comfydsl.transport.http import Transport
 
 __all__ = ["UploadedFile", "Uploader", "upload_image"]
 

@@ -24,7 +24,7 @@ import websocket
 if TYPE_CHECKING:
     from PIL import Image
 
-    from comfydsl.client.transport import Transport
+    from comfydsl.transport.http import Transport
 
 __all__ = ["ConnectionDropped", "Listener", "Message", "Preview", "parse_binary"]
 

@@ -46,10 +46,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from comfydsl.build import Node
 from comfydsl.catalog import Catalog, InputSpec, NodeDef, bundled_catalog, load_catalog
 from comfydsl.catalog.model import MISSING
 from comfydsl.errors import ComfyDSLError
-from comfydsl.graph import Node
 
 if TYPE_CHECKING:
     import jinja2

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from comfydsl.build.calls import NodeClass, node_class
 from comfydsl.catalog import Catalog, active_catalog
-from comfydsl.nodes._build import NodeClass, node_class
 
 
 class CatalogNodes:

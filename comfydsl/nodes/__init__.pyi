@@ -11,11 +11,11 @@ from pathlib import PurePath as _PurePath
 from typing import Any as _Any
 from typing import Literal as _Literal
 
+from comfydsl.build import Node as _Node
+from comfydsl.build.calls import NodeClass as NodeClass
+from comfydsl.build.calls import node_class as node_class
 from comfydsl.catalog import Catalog as _Catalog
-from comfydsl.graph import Node as _Node
 from comfydsl.graph import Output as _Output
-from comfydsl.nodes._build import NodeClass as NodeClass
-from comfydsl.nodes._build import node_class as node_class
 
 __all__ = ["CatalogNodes", "NodeClass", "from_catalog", "node_class"]
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from comfydsl.cli import load_script_workflow
-from comfydsl.compiler import dumps_prompt
+from comfydsl.formats.api import dumps_prompt
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "examples").glob("*.py"))

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 
 from comfydsl import Node, Output, Workflow, current_workflow
+from comfydsl.build import reset_default_workflow
 from comfydsl.catalog import Catalog, bundled_catalog, python_name, use_catalog
-from comfydsl.catalog.model import unique_python_names
 from comfydsl.errors import BadLinkError, DuplicateIdError, UnknownInputError, UnknownNodeError
-from comfydsl.graph import reset_default_workflow
+from comfydsl.names import unique_python_names
 from comfydsl.nodes import (
     CheckpointLoaderSimple,
     CLIPTextEncode,

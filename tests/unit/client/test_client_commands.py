@@ -10,7 +10,7 @@ import pytest
 from comfy_fake import FakeComfy, refused_url
 
 from comfydsl.client.commands import add_catalog_pull_command, add_run_command
-from comfydsl.client.transport import Transport, normalize_url
+from comfydsl.transport.http import Transport, normalize_url
 
 
 def parser() -> argparse.ArgumentParser:

@@ -90,7 +90,7 @@ def test_the_body_is_compact_json_and_may_hold_nan() -> None:
 
     import requests
 
-    from comfydsl.client.transport import Transport
+    from comfydsl.transport.http import Transport
 
     sent: list[requests.PreparedRequest] = []
 

@@ -1,7 +1,10 @@
-"""One HTTP exchange with the server, and every way it can fail mapped to the client's errors.
+"""One HTTP exchange with the server, and every way it can fail mapped to comfydsl's errors.
 
-The :class:`Transport` knows the base URL, the ``requests`` session, the timeout and the extra
-headers (sent on every request); it never retries, so a caller's timeout is the whole story.
+Every request comfydsl makes goes through a :class:`Transport`: the client's, and the catalog's
+``load_catalog("http://...")``. It knows the base URL, the ``requests`` session, the timeout, the
+TLS settings and the extra headers (sent on every request); it never retries, so a caller's
+timeout is the whole story. The session is the seam: pass your own ``requests.Session`` (with a
+``requests`` transport adapter mounted on it, say) and every byte goes through it.
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
-from comfydsl.client.errors import (
+from comfydsl.transport.errors import (
+    BadServerURL,
     RequestRejected,
     RequestTimeout,
     ServerError,
@@ -39,9 +43,13 @@ def normalize_url(url: str) -> str:
         text = "http://" + text
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https"):
-        raise ValueError(f"the server URL must be http:// or https:// (got {url!r})")
-    if not parts.netloc:
-        raise ValueError(f"the server URL has no host (got {url!r})")
+        raise BadServerURL(f"the server URL must be http:// or https:// (got {url!r})")
+    if not parts.hostname:
+        raise BadServerURL(f"the server URL has no host (got {url!r})")
+    try:
+        parts.port  # noqa: B018  (reading it checks it)
+    except ValueError:
+        raise BadServerURL(f"the server URL has a bad port (got {url!r})") from None
     path = parts.path.rstrip("/") + "/"
     return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
@@ -82,9 +90,13 @@ class Transport:
         session: requests.Session | None = None,
         timeout: Timeout = 30.0,
         headers: Mapping[str, str] | None = None,
+        verify: bool | str | None = None,
     ) -> None:
         self.base_url = normalize_url(base_url)
         self.session = session if session is not None else _own_session(self.base_url)
+        if verify is not None:
+            # For https: False trusts any certificate, a path trusts that CA bundle (also for wss).
+            self.session.verify = verify
         self.timeout = timeout
         self.headers = dict(headers or {})
 
@@ -157,10 +169,6 @@ class Transport:
             return response
         raise self._status_error(method, url, response)
 
-    def get_json(self, path: str, *, params: Mapping[str, Any] | None = None) -> Any:
-        """GET an endpoint and return its JSON body."""
-        return self.json_of(self.send("GET", path, params=params))
-
     def post(self, path: str, body: Any = None) -> requests.Response:
         """POST a JSON body to an endpoint that answers 200 (often with an empty body)."""
         return self.send("POST", path, json_body=body if body is not None else {})
@@ -176,6 +184,24 @@ class Transport:
                 status=response.status_code,
                 body=response.text,
             ).with_http(response.request, response) from exc
+
+    def json_object(
+        self,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        timeout: Timeout | None = None,
+    ) -> dict[str, Any]:
+        """GET an endpoint whose answer is a JSON object, or ServerError."""
+        response = self.send("GET", path, params=params, timeout=timeout)
+        data = self.json_of(response)
+        if not isinstance(data, dict):
+            raise ServerError(
+                f"GET {response.url}: expected a JSON object, got {type(data).__name__}",
+                status=response.status_code,
+                body=response.text,
+            ).with_http(response.request, response)
+        return data
 
     def _status_error(
         self, method: str, url: str, response: requests.Response

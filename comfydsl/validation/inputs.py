@@ -1,4 +1,6 @@
-"""Checks of input values and links against node definitions, as the server makes them, and better.
+"""Per-input rules: one value or link against one input's definition, as the server checks it, and better.
+
+Whole-workflow checks (reachability, loops, missing inputs) are in ``comfydsl.validation.workflow``.
 
 The server's rules (ComfyUI's ``execution.validate_inputs``), which these follow:
 
@@ -24,18 +26,20 @@ from collections.abc import Callable, Mapping
 from pathlib import PurePath
 from typing import Any
 
-from comfydsl._text import close_matches
 from comfydsl.catalog import InputSpec, NodeDef
 from comfydsl.errors import (
     BadLinkError,
     ChoiceError,
+    CycleError,
     InputValueError,
     LinkTypeError,
     NodeError,
+    SourceLocation,
     UnknownInputError,
     ValueRangeError,
 )
 from comfydsl.graph import Node, Output, Workflow
+from comfydsl.names import close_matches
 from comfydsl.values import LocalFile, freeze, json_problem, wrap_list
 
 _list_new = list.__new__
@@ -252,13 +256,11 @@ Checker = Callable[[Any, "Workflow | None"], Any]
 def checker_for(spec: InputSpec) -> Checker:
     """The checker of one input: ``check(value, workflow) -> value to store``, or a NodeError.
 
-    Made once per input and kept on the spec. It answers the common cases (an int in range for an
+    Made once per input (the building layer keeps it in its plan of the class). It answers the
+    common cases (an int in range for an
     INT, a known choice for a combo, a link of a type seen before) in a few operations, and hands
     everything else to ``check_value``, which has the whole rule.
     """
-    found: Checker | None = spec.check
-    if found is not None:
-        return found
     kind = spec.kind
     checker: Checker
     if kind in ("INT", "FLOAT"):
@@ -306,7 +308,7 @@ def checker_for(spec: InputSpec) -> Checker:
                     outputs = definition.outputs
                     if 0 <= index < len(outputs) and fits.get(outputs[index].type_key):
                         return value
-            elif kind_of is Node:
+            elif isinstance(value, Node):
                 definition = value.definition
                 if value.workflow is workflow and definition is not None:
                     outputs = definition.outputs
@@ -327,8 +329,43 @@ def checker_for(spec: InputSpec) -> Checker:
                 fits[checked.node.definition.outputs[checked[1]].type_key] = True
             return checked
 
-    spec.check = checker
     return checker
+
+
+def check_no_cycle(
+    node: Node, link: Output, input_name: str, source: SourceLocation | None
+) -> None:
+    """Raise CycleError if feeding ``link`` into ``node`` would close a loop."""
+    start = link.node
+    if start is node:
+        raise CycleError(
+            "a node cannot take its own output",
+            class_type=node.class_type,
+            node_id=node.id,
+            input_name=input_name,
+            value=link,
+            source=source,
+        )
+    seen = {id(start)}
+    stack = [start]
+    while stack:
+        current = stack.pop()
+        for value in current.inputs.values():
+            if type(value) is Output:
+                upstream = value.node
+                if upstream is node:
+                    raise CycleError(
+                        f"this link would close a loop: {node.class_type}#{node.id} already feeds "
+                        f"{start.class_type}#{start.id}",
+                        class_type=node.class_type,
+                        node_id=node.id,
+                        input_name=input_name,
+                        value=link,
+                        source=source,
+                    )
+                if id(upstream) not in seen:
+                    seen.add(id(upstream))
+                    stack.append(upstream)
 
 
 def as_output(node: Node, spec: InputSpec) -> Output:
@@ -365,10 +402,15 @@ def unknown_input(definition: NodeDef, name: str, value: Any) -> NodeError:
 
 
 __all__ = [
+    "Checker",
     "as_output",
     "check_link",
     "check_literal",
+    "check_no_cycle",
+    "check_output_fits",
     "check_value",
+    "checker_for",
+    "input_error",
     "types_match",
     "unknown_input",
 ]

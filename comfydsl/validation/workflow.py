@@ -1,4 +1,4 @@
-"""Checks of a whole workflow, as the server makes them before it runs a prompt.
+"""Whole-workflow checks, as the server makes them before it runs a prompt.
 
 The server validates only what it will run: the output nodes and everything they depend on
 (``reachable_from_outputs``); a node that leads nowhere is neither checked nor run. Within those,
@@ -19,9 +19,10 @@ from comfydsl.errors import (
     MissingInputError,
     NodeError,
     UnknownInputError,
+    ValidationError,
 )
 from comfydsl.graph import Node, Output, Workflow
-from comfydsl.validate import check_link, check_literal, check_output_fits, input_error
+from comfydsl.validation.inputs import check_link, check_literal, check_output_fits, input_error
 
 
 def reachable_from_outputs(workflow: Workflow, catalog: Catalog | None = None) -> set[str]:
@@ -208,6 +209,26 @@ def check_workflow(workflow: Workflow, catalog: Catalog | None = None) -> list[N
     return errors
 
 
+def check_compilable(workflow: Workflow, *, built_only: bool) -> None:
+    """What compiling checks (``Workflow.to_api``): raise ValidationError for required inputs
+    left without a value in the nodes the server would run, and, unless ``built_only``, for loops.
+
+    With ``built_only``, nodes read from a prompt file are left alone, so that a file compiles
+    back as it was (``wf.check()`` reports on them).
+    """
+    errors: list[NodeError] = missing_inputs(workflow)
+    if errors:
+        # Like the server, leave alone nodes that feed no output: they are never run.
+        run = reachable_from_outputs(workflow)
+        errors = [e for e in errors if e.node_id in run]
+        if built_only:
+            errors = [e for e in errors if e.source is not None]
+    if workflow.loaded and not built_only:
+        errors += cycle_errors(workflow, reachable_from_outputs(workflow))
+    if errors:
+        raise ValidationError(errors, heading=f"cannot compile {workflow!r}")
+
+
 def _suggestion(catalog: Catalog, class_type: str) -> str:
     close = catalog.suggest(class_type)
     return f" Did you mean {', '.join(map(repr, close))}?" if close else ""
@@ -254,6 +275,7 @@ def _located(error: NodeError, node: Node) -> NodeError:
 
 
 __all__ = [
+    "check_compilable",
     "check_workflow",
     "cycle_errors",
     "find_cycles",

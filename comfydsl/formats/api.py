@@ -1,9 +1,7 @@
-"""Workflow ⇄ API-format prompt (the ``prompt`` object of ``POST /prompt``).
+"""The API format (the ``prompt`` object of ``POST /prompt``): reading it into a Workflow, and writing it.
 
-Compiling is pure and deterministic: the same workflow gives the same dict, key for key, in every
-process. Each node becomes ``{"inputs": {...}, "class_type": ..., "_meta": {...}}`` (``_meta`` only
-when the node has one), under its id, in the order the nodes were made; a link becomes
-``["<id>", <index>]``.
+Emitting the prompt is the model's (``comfydsl.graph.emit_prompt``, behind ``Workflow.to_api``):
+pure and deterministic, the same workflow gives the same dict, key for key, in every process.
 
 Loading does the reverse and keeps everything: ids, key order, ``_meta``, classes the catalog does
 not know, input keys the definition does not declare, nodes that lead nowhere. So
@@ -12,75 +10,16 @@ not know, input keys the definition does not declare, nodes that lead nowhere. S
 
 from __future__ import annotations
 
-import gc
 import json
 import os
-from collections.abc import Callable, Mapping
-from pathlib import Path, PurePath
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
+from comfydsl.build.make import Node, Workflow, make_node
 from comfydsl.catalog import Catalog, active_catalog
-from comfydsl.check import cycle_errors, missing_inputs, reachable_from_outputs
-from comfydsl.errors import NodeError, PromptFormatError, ValidationError
-from comfydsl.graph import Node, Workflow
-from comfydsl.values import LocalFile, freeze
-
-
-def compile_workflow(
-    workflow: Workflow,
-    *,
-    check: bool | None = None,
-    uploads: Callable[[PurePath], str] | None = None,
-) -> dict[str, dict[str, Any]]:
-    """The API-format prompt of ``workflow``; see ``Workflow.to_api``."""
-    if check is None or check:
-        _check(workflow, built_only=check is None)
-    # The prompt is a tree of fresh dicts with no cycles: pause the collector while it is made,
-    # or every few hundred dicts it would walk the whole workflow (at 100,000 nodes that
-    # doubled the time of a compile). It runs again, as before, right after.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        return _emit(workflow, uploads)
-    finally:
-        if collecting:
-            gc.enable()
-
-
-def _emit(
-    workflow: Workflow, uploads: Callable[[PurePath], str] | None
-) -> dict[str, dict[str, Any]]:
-    prompt: dict[str, dict[str, Any]] = {}
-    for node_id, node in workflow.nodes.items():
-        # Stored values are already in their JSON form and read-only (comfydsl.values): links are
-        # Output lists, so one shallow copy per node is the whole translation.
-        inputs = dict(node.inputs)
-        if uploads is not None:
-            for name, value in inputs.items():
-                if type(value) is LocalFile:
-                    inputs[name] = uploads(value.path)
-        meta = node.meta
-        if meta is None:
-            prompt[node_id] = {"inputs": inputs, "class_type": node.class_type}
-        else:
-            prompt[node_id] = {"inputs": inputs, "class_type": node.class_type, "_meta": dict(meta)}
-    return prompt
-
-
-def _check(workflow: Workflow, *, built_only: bool) -> None:
-    errors: list[NodeError] = missing_inputs(workflow)
-    if errors:
-        # Like the server, leave alone nodes that feed no output: they are never run.
-        run = reachable_from_outputs(workflow)
-        errors = [e for e in errors if e.node_id in run]
-        if built_only:
-            # Nodes read from a prompt file compile back as they were; wf.check() reports on them.
-            errors = [e for e in errors if e.source is not None]
-    if workflow.loaded and not built_only:
-        errors += cycle_errors(workflow, reachable_from_outputs(workflow))
-    if errors:
-        raise ValidationError(errors, heading=f"cannot compile {workflow!r}")
-
+from comfydsl.errors import PromptFormatError
+from comfydsl.values import freeze
 
 # -- loading --------------------------------------------------------------------------------------
 
@@ -159,10 +98,15 @@ def load_prompt(
             )
             continue
         values = {name: freeze(value) for name, value in inputs.items()}
-        node = Node._make(
-            class_type, values, catalog.get(class_type), None, node_id, None, workflow
+        node = make_node(
+            workflow,
+            class_type,
+            values,
+            catalog.get(class_type),
+            dict(meta) if meta is not None else None,
+            node_id,
+            None,
         )
-        node.meta = dict(meta) if meta is not None else None
         if "inputs" not in raw:
             problems.append(f"{where} ({class_type}): no inputs object")
         for name, value in inputs.items():
@@ -196,3 +140,6 @@ def load_prompt(
 def dumps_prompt(prompt: Mapping[str, Any], *, indent: int | None = 2) -> str:
     """JSON text of a prompt as comfydsl writes it: UTF-8 characters kept, given indent."""
     return json.dumps(prompt, indent=indent, ensure_ascii=False)
+
+
+__all__ = ["dumps_prompt", "load_prompt"]
