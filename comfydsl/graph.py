@@ -278,16 +278,18 @@ def emit_prompt(
         if uploads is None:
             # Stored values are already in their JSON form and read-only (comfydsl.values): one
             # shallow copy per node is the whole translation.
-            return {
-                node_id: {"inputs": dict(node.inputs), "class_type": node.class_type}
-                if node.meta is None
-                else {
-                    "inputs": dict(node.inputs),
-                    "class_type": node.class_type,
-                    "_meta": dict(node.meta),
-                }
-                for node_id, node in workflow.nodes.items()
-            }
+            emitted: dict[str, dict[str, Any]] = {}
+            for node_id, node in workflow.nodes.items():
+                meta = node.meta
+                if meta is None:
+                    emitted[node_id] = {"inputs": node.inputs.copy(), "class_type": node.class_type}
+                else:
+                    emitted[node_id] = {
+                        "inputs": node.inputs.copy(),
+                        "class_type": node.class_type,
+                        "_meta": meta.copy(),
+                    }
+            return emitted
         prompt: dict[str, dict[str, Any]] = {}
         for node_id, node in workflow.nodes.items():
             inputs = {

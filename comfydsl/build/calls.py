@@ -7,12 +7,13 @@ makes the node through ``make_node`` like every other.
 
 from __future__ import annotations
 
+import functools
 import sys
 from typing import Any
 
 from comfydsl.build.bind import bind_call
 from comfydsl.build.make import Node, current_workflow, make_node
-from comfydsl.build.plans import Plan, plan_of
+from comfydsl.build.plans import plan_of
 from comfydsl.catalog import MISSING, Catalog, NodeDef, active_catalog
 from comfydsl.catalog.catalog import catalog_var
 from comfydsl.errors import NodeError, UnknownNodeError
@@ -20,7 +21,73 @@ from comfydsl.graph import current
 from comfydsl.source import to_location
 
 
-class NodeClass:
+class _Bound:
+    """What a call of one node class reads: its definition, whether it keeps to it, its plan."""
+
+    __slots__ = ("bound", "definition", "plan", "plan_of")
+
+    def __init__(self, definition: NodeDef, bound: bool) -> None:
+        self.definition = definition
+        self.bound = bound
+        # The plan of the definition last called, kept here so that a call finds it in one step.
+        self.plan_of = definition
+        self.plan = plan_of(definition)
+
+
+def _call(state: _Bound, /, *args: Any, **kwargs: Any) -> Node:
+    """A call of a node class (see NodeClass): check the inputs, make the node."""
+    definition = state.definition
+    if not state.bound:
+        active = catalog_var.get()
+        if active is not None:
+            definition = active.get(definition.name) or definition
+    if state.plan_of is definition:
+        plan = state.plan
+    else:
+        plan = state.plan = plan_of(definition)
+        state.plan_of = definition
+    # The caller is the user's code: comfydsl itself never calls a node class, and the call
+    # reaches here through functools.partial, which is C: the frame needs no walking.
+    frame = sys._getframe(1)
+    workflow = current.get()
+    if workflow is None:  # not `or`: an empty workflow is false, and asking costs a call
+        workflow = current_workflow()
+    steps = plan.steps
+    if steps is not None and not args and not definition.control_clash:
+        # The common call, inline: walk the inputs in the order the prompt will have them,
+        # check the ones given, default the rest.
+        inputs = {}
+        used = 0
+        try:
+            for name, check, default in steps:
+                if name in kwargs:
+                    inputs[name] = check(kwargs[name], workflow)
+                    used += 1
+                elif default is not MISSING:
+                    inputs[name] = default
+        except NodeError as error:
+            raise error.located(None, to_location((frame.f_code, frame.f_lasti))) from None
+        if used == len(kwargs):
+            return make_node(
+                workflow,
+                definition.name,
+                inputs,
+                definition,
+                None,
+                None,
+                frame.f_code,
+                frame.f_lasti,
+            )
+        # Otherwise there are keywords that are not input names: title=, id=, extra_inputs=,
+        # aliases, mistakes.
+    source = to_location((frame.f_code, frame.f_lasti))
+    values, meta, node_id = bind_call(definition, plan, args, kwargs, workflow, source)
+    return make_node(
+        workflow, definition.name, values, definition, meta, node_id, frame.f_code, frame.f_lasti
+    )
+
+
+class NodeClass(functools.partial):  # type: ignore[type-arg]
     """A node class of the catalog, callable to make nodes: ``KSampler(model=m, seed=42, ...)``.
 
     Inputs are keyword arguments named after the definition's inputs (or their Python form, e.g.
@@ -32,85 +99,46 @@ class NodeClass:
     call (a ``use_catalog(server_catalog)`` block sees that server's model files), falling back to
     the definition it was made from; one from ``from_catalog(catalog)`` keeps to that catalog.
     Mistakes in the call's shape raise ``comfydsl.errors.CallError`` (a TypeError).
+
+    It is a ``functools.partial`` of one function: a partial is called in C, which saves a
+    Python-level ``__call__`` on every node made (measured in benchmarks/).
     """
 
-    def __init__(self, definition: NodeDef, *, bound: bool = False) -> None:
-        self._definition = definition
-        self.bound = bound
-        # The plan of the definition last called, kept here so that a call finds it in one step.
-        self._plan_of = definition
-        self._plan = plan_of(definition)
+    _state: _Bound
+    __name__: str
+    __qualname__: str
+
+    def __new__(cls, definition: NodeDef, *, bound: bool = False) -> NodeClass:
+        state = _Bound(definition, bound)
+        self = super().__new__(cls, _call, state)
+        self._state = state
         self.__name__ = definition.name
         self.__qualname__ = definition.name
         self.__doc__ = _docstring(definition)
+        return self
+
+    @property
+    def bound(self) -> bool:
+        """Whether calls keep to the definition the class was made from (``from_catalog``)."""
+        return self._state.bound
 
     @property
     def definition(self) -> NodeDef:
         """The definition calls are checked against now (see the class docstring)."""
-        definition = self._definition
-        if not self.bound:
+        state = self._state
+        if not state.bound:
             active = catalog_var.get()
             if active is not None:
-                return active.get(definition.name) or definition
-        return definition
-
-    def _replan(self, definition: NodeDef) -> Plan:
-        plan = self._plan = plan_of(definition)
-        self._plan_of = definition
-        return plan
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Node:
-        definition = self._definition
-        if not self.bound:
-            active = catalog_var.get()
-            if active is not None:
-                definition = active.get(definition.name) or definition
-        plan = self._plan if self._plan_of is definition else self._replan(definition)
-        # The caller is the user's code: comfydsl itself never calls a node class, so the frame
-        # needs no walking here.
-        frame = sys._getframe(1)
-        workflow = current.get() or current_workflow()
-        steps = plan.steps
-        if steps is not None and not args and not definition.control_clash:
-            # The common call, inline: walk the inputs in the order the prompt will have them,
-            # check the ones given, default the rest.
-            inputs = {}
-            used = 0
-            try:
-                for name, check, default in steps:
-                    if name in kwargs:
-                        inputs[name] = check(kwargs[name], workflow)
-                        used += 1
-                    elif default is not MISSING:
-                        inputs[name] = default
-            except NodeError as error:
-                raise error.located(None, to_location((frame.f_code, frame.f_lasti))) from None
-            if used == len(kwargs):
-                return make_node(
-                    workflow,
-                    definition.name,
-                    inputs,
-                    definition,
-                    None,
-                    None,
-                    frame.f_code,
-                    frame.f_lasti,
-                )
-            # Otherwise there are keywords that are not input names: title=, id=,
-            # extra_inputs=, aliases, mistakes.
-        source = to_location((frame.f_code, frame.f_lasti))
-        values, meta, node_id = bind_call(definition, plan, args, kwargs, workflow, source)
-        return make_node(
-            workflow, definition.name, values, definition, meta, node_id, frame.f_code, frame.f_lasti
-        )
+                return active.get(state.definition.name) or state.definition
+        return state.definition
 
     @property
     def class_type(self) -> str:
         """The class name the server knows this node by."""
-        return self._definition.name
+        return self._state.definition.name
 
     def __repr__(self) -> str:
-        return f"<node class {self._definition.name}>"
+        return f"<node class {self._state.definition.name}>"
 
 
 def _docstring(definition: NodeDef) -> str:

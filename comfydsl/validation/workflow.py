@@ -124,12 +124,17 @@ def missing_inputs(workflow: Workflow, only: Iterable[str] | None = None) -> lis
     """A MissingInputError for each required input without a value, in the nodes ``only`` names."""
     errors: list[NodeError] = []
     nodes = workflow.nodes
-    ids = nodes if only is None else [i for i in nodes if i in set(only)]
-    for node_id in ids:
-        node = nodes[node_id]
+    wanted = None if only is None else set(only)
+    for node_id, node in nodes.items():
         definition = node.definition
-        if definition is not None:
-            errors += _missing_in(node, definition)
+        if definition is None or (wanted is not None and node_id not in wanted):
+            continue
+        inputs = node.inputs
+        # Written flat: compiling runs this over every node, and nearly every node has all it needs.
+        for name in definition.required_names:
+            if name not in inputs:
+                errors += _missing_in(node, definition)
+                break
     return errors
 
 
