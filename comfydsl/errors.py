@@ -66,7 +66,11 @@ class ComfyDSLError(Exception):
 
 def _short(value: Any, limit: int = 80) -> str:
     describe = getattr(value, "describe", None)  # an Output: which node's which output
-    text = describe() if callable(describe) else repr(value)
+    try:
+        text = describe() if callable(describe) else repr(value)
+    except Exception:  # a huge int (more digits than Python will print), a broken __repr__
+        text = f"<{type(value).__name__}>"
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")  # lone surrogates printable
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 

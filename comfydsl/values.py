@@ -10,8 +10,9 @@ with the workflow without letting a change to the prompt reach back into the wor
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from pathlib import PurePath
+import json
+from collections.abc import Callable, Mapping
+from pathlib import Path, PurePath
 from typing import Any, NoReturn
 
 
@@ -107,29 +108,95 @@ def wrap_list(value: list[Any] | tuple[Any, ...]) -> FrozenDict:
     return FrozenDict({"__value__": freeze(value)})
 
 
-def json_problem(value: Any) -> str | None:
-    """Why ``value`` cannot go into a JSON prompt, or None when it can."""
-    kind = type(value)
-    if kind is str or kind is int or kind is bool or value is None:
+#: How deeply lists and objects may nest inside one input value. Real prompts nest a few levels;
+#: a deeper value is refused with a clear error, so that checking or copying it never recurses
+#: without end (nor hits Python's recursion limit, nor the server's JSON reader's).
+MAX_DEPTH = 64
+
+
+def text_problem(text: str) -> str | None:
+    """Why a string cannot go into a prompt (a lone surrogate: not UTF-8), or None when it can."""
+    if text.isascii():
         return None
-    if kind is float:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return (
+            f"the string has a character that is not UTF-8 ({text[exc.start]!r} at position "
+            f"{exc.start}, a lone surrogate)"
+        )
+    return None
+
+
+def json_problem(value: Any) -> str | None:
+    """Why ``value`` cannot go into a JSON prompt, or None when it can.
+
+    Lists and objects may nest :data:`MAX_DEPTH` levels deep and may not contain themselves.
+    """
+    return _json_problem(value, 0, set())
+
+
+def _json_problem(value: Any, depth: int, path: set[int]) -> str | None:
+    kind = type(value)
+    if kind is int or kind is bool or value is None or kind is float:
         return None  # nan and inf go out as NaN/Infinity, which the server's json reads
-    if isinstance(value, (str, int, float)):
-        return None  # subclasses (LocalFile, IntEnum...) write as their base value
+    if isinstance(value, str):
+        return text_problem(value)  # subclasses (LocalFile...) write as their base value
+    if isinstance(value, (int, float)):
+        return None  # subclasses (IntEnum...) write as their base value
     if isinstance(value, PurePath):
         return None  # a local file: uploaded, then its server name is sent
-    if isinstance(value, (list, tuple)):
-        for item in value:
-            found = json_problem(item)
-            if found is not None:
-                return found
-        return None
-    if isinstance(value, Mapping):
-        for key, item in value.items():
-            if not isinstance(key, str):
-                return f"the object key {key!r} is not a string"
-            found = json_problem(item)
-            if found is not None:
-                return found
+    if isinstance(value, (list, tuple, Mapping)):
+        if depth >= MAX_DEPTH:
+            return f"lists and objects nest deeper than {MAX_DEPTH} levels"
+        if id(value) in path:
+            return "a list or object contains itself"
+        path.add(id(value))
+        try:
+            if isinstance(value, Mapping):
+                for key, item in value.items():
+                    if not isinstance(key, str):
+                        return f"the object key {_short_repr(key)} is not a string"
+                    found = text_problem(key) or _json_problem(item, depth + 1, path)
+                    if found is not None:
+                        return found
+            else:
+                for item in value:
+                    found = _json_problem(item, depth + 1, path)
+                    if found is not None:
+                        return found
+        finally:
+            path.discard(id(value))
         return None
     return f"a {kind.__name__} cannot be written in a prompt"
+
+
+def _short_repr(value: Any, limit: int = 60) -> str:
+    try:
+        text = repr(value)
+    except Exception:  # a huge int (more digits than Python will print), a broken __repr__
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def read_json(file: str, error: Callable[[str], Exception]) -> Any:
+    """JSON from a file; every way that fails (a missing file, a directory, bytes that are not
+    UTF-8, numbers too long for Python, nesting deeper than its parser goes) raised as
+    ``error(reason)``, the caller's comfydsl error."""
+    try:
+        raw = Path(file).read_bytes()
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise error(f"cannot read the file: {reason}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise error(f"not UTF-8 text: byte {raw[exc.start]:#04x} at offset {exc.start}") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise error(f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
+    except RecursionError:
+        raise error("not readable JSON: lists and objects nest too deeply") from None
+    except ValueError as exc:  # an integer of more digits than Python converts
+        raise error(f"not readable JSON: {exc}") from None

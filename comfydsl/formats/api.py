@@ -13,13 +13,12 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from comfydsl.build.make import Node, Workflow, make_node
 from comfydsl.catalog import Catalog, active_catalog
 from comfydsl.errors import PromptFormatError
-from comfydsl.values import freeze
+from comfydsl.values import freeze, json_problem, read_json, text_problem
 
 # -- loading --------------------------------------------------------------------------------------
 
@@ -44,16 +43,7 @@ def load_prompt(
     file = None
     if isinstance(source, (str, os.PathLike)):
         file = os.fspath(source)
-        try:
-            data = json.loads(Path(file).read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise PromptFormatError(
-                [f"cannot read the file: {exc.strerror or exc}"], file=file
-            ) from exc
-        except json.JSONDecodeError as exc:
-            raise PromptFormatError(
-                [f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"], file=file
-            ) from exc
+        data = read_json(file, lambda reason: PromptFormatError([reason], file=file))
     else:
         data = source
     if (
@@ -76,12 +66,18 @@ def load_prompt(
     pending: list[tuple[Node, str, list[Any]]] = []
     for node_id, raw in data.items():
         where = f"node {node_id!r}"
+        if not isinstance(node_id, str) or text_problem(node_id):
+            problems.append(f"{where}: a node id must be a string of UTF-8")
+            continue
         if not isinstance(raw, Mapping):
             problems.append(f"{where}: a node must be an object, not {type(raw).__name__}")
             continue
         class_type = raw.get("class_type")
         if not isinstance(class_type, str):
             problems.append(f"{where}: no class_type (the server rejects the whole prompt for it)")
+            continue
+        if text_problem(class_type):
+            problems.append(f"{where}: class_type: {text_problem(class_type)}")
             continue
         inputs = raw.get("inputs", {})
         if not isinstance(inputs, Mapping):
@@ -91,11 +87,18 @@ def load_prompt(
         if meta is not None and not isinstance(meta, Mapping):
             problems.append(f"{where} ({class_type}): _meta must be an object")
             continue
+        if meta is not None and json_problem(meta):
+            problems.append(f"{where} ({class_type}): _meta: {json_problem(meta)}")
+            continue
         unknown_keys = [k for k in raw if k not in ("inputs", "class_type", "_meta")]
         if unknown_keys:
             problems.append(
                 f"{where} ({class_type}): unexpected keys {unknown_keys} (kept would be lost)"
             )
+            continue
+        bad = _input_problems(inputs)
+        if bad:
+            problems += [f"{where} ({class_type}), {problem}" for problem in bad]
             continue
         values = {name: freeze(value) for name, value in inputs.items()}
         node = make_node(
@@ -135,6 +138,20 @@ def load_prompt(
     if problems:
         raise PromptFormatError(problems, file=file)
     return workflow
+
+
+def _input_problems(inputs: Mapping[Any, Any]) -> list[str]:
+    """What is wrong with a node's inputs object as JSON: names that are not UTF-8 strings, values
+    too deep, that contain themselves, or that JSON cannot hold."""
+    found = []
+    for name, value in inputs.items():
+        if not isinstance(name, str) or text_problem(name):
+            found.append(f"input {name!r}: an input name must be a string of UTF-8")
+            continue
+        problem = json_problem(value)
+        if problem is not None:
+            found.append(f"input {name!r}: {problem}")
+    return found
 
 
 def dumps_prompt(prompt: Mapping[str, Any], *, indent: int | None = 2) -> str:

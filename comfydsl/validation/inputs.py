@@ -149,16 +149,13 @@ def check_literal(spec: InputSpec, value: Any) -> Any:
     numbers of other libraries (numpy...) become Python numbers so that JSON can hold them.
     """
     stored = value
-    if isinstance(value, (list, tuple)):
-        stored = wrap_list(value)
-    elif isinstance(value, Mapping):
-        stored = freeze(value)
-    elif isinstance(value, numbers.Number) and not isinstance(value, (int, float)):
+    if isinstance(value, numbers.Number) and not isinstance(value, (int, float)):
         # numpy numbers, Decimal, Fraction: JSON holds only Python's own int and float.
         try:
             stored = int(value) if isinstance(value, numbers.Integral) else float(value)  # type: ignore[arg-type]
         except (TypeError, ValueError, OverflowError):
             stored = value
+    # Before any copy: a value too deep, or one that contains itself, is refused, not recursed into.
     problem = json_problem(stored)
     if problem is not None:
         raise input_error(
@@ -168,6 +165,10 @@ def check_literal(spec: InputSpec, value: Any) -> Any:
             f"{problem}: a prompt is JSON, which holds strings, numbers, booleans, null, "
             "lists and objects",
         )
+    if isinstance(stored, (list, tuple)):
+        stored = wrap_list(stored)
+    elif isinstance(stored, Mapping):
+        stored = freeze(stored)
     raw = _unwrap(stored)
     kind = spec.kind
     if kind == "COMBO":
@@ -200,7 +201,7 @@ def check_literal(spec: InputSpec, value: Any) -> Any:
                 ValueRangeError,
                 spec,
                 value,
-                f"Value {converted} smaller than min of {low}",
+                f"Value {_number(converted)} smaller than min of {low}",
                 type="value_smaller_than_min",
             )
         if high is not None and converted > high:
@@ -208,10 +209,18 @@ def check_literal(spec: InputSpec, value: Any) -> Any:
                 ValueRangeError,
                 spec,
                 value,
-                f"Value {converted} bigger than max of {high}",
+                f"Value {_number(converted)} bigger than max of {high}",
                 type="value_bigger_than_max",
             )
     return stored
+
+
+def _number(value: Any) -> str:
+    """A number for a message; a huge int (more digits than Python prints) by its size."""
+    try:
+        return str(value)
+    except ValueError:
+        return f"<an int of about {int(value.bit_length() * 0.30103)} digits>"
 
 
 def _check_choice(spec: InputSpec, stored: Any, raw: Any) -> Any:
@@ -273,11 +282,17 @@ def checker_for(spec: InputSpec) -> Checker:
                 return value
             return check_value(spec, value, workflow)
 
-    elif kind in ("STRING", "BOOLEAN"):
-        plain = str if kind == "STRING" else bool
+    elif kind == "STRING":
 
         def checker(value: Any, workflow: Workflow | None) -> Any:
-            if type(value) is plain:
+            if type(value) is str and value.isascii():
+                return value
+            return check_value(spec, value, workflow)
+
+    elif kind == "BOOLEAN":
+
+        def checker(value: Any, workflow: Workflow | None) -> Any:
+            if type(value) is bool:
                 return value
             return check_value(spec, value, workflow)
 
