@@ -60,10 +60,6 @@ class Output(list):  # type: ignore[type-arg]
             return outputs[index]
         return None
 
-    def to_link(self) -> list[Any]:
-        """The API-format link as a plain list: ``["<node id>", <index>]``."""
-        return list(self)
-
     __setitem__ = __delitem__ = __iadd__ = __imul__ = _read_only
     append = extend = insert = pop = remove = clear = sort = reverse = _read_only
 
