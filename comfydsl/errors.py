@@ -30,6 +30,28 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+__all__ = [
+    "BadLinkError",
+    "CallError",
+    "CatalogError",
+    "ChoiceError",
+    "ComfyDSLError",
+    "CycleError",
+    "DuplicateIdError",
+    "InputValueError",
+    "LinkTypeError",
+    "MissingInputError",
+    "NoWorkflowError",
+    "NodeError",
+    "PromptFormatError",
+    "ScriptError",
+    "SourceLocation",
+    "UnknownInputError",
+    "UnknownNodeError",
+    "ValidationError",
+    "ValueRangeError",
+]
+
 
 class SourceLocation:
     """Where a node was made: the user's file and line (and the function, when not at module level).

@@ -9,10 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from comfydsl.values import _read_only
+from comfydsl.values import read_only
 
 if TYPE_CHECKING:
     from comfydsl.graph import Node
+
+__all__ = ["Output", "OutputsView", "new_output"]
 
 
 class Output(list):  # type: ignore[type-arg]
@@ -60,12 +62,8 @@ class Output(list):  # type: ignore[type-arg]
             return outputs[index]
         return None
 
-    def to_link(self) -> list[Any]:
-        """The API-format link as a plain list: ``["<node id>", <index>]``."""
-        return list(self)
-
-    __setitem__ = __delitem__ = __iadd__ = __imul__ = _read_only
-    append = extend = insert = pop = remove = clear = sort = reverse = _read_only
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = read_only
+    append = extend = insert = pop = remove = clear = sort = reverse = read_only
 
     def __hash__(self) -> int:  # type: ignore[override]
         return hash((self[0], self[1]))

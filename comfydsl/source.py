@@ -15,6 +15,8 @@ from typing import Any
 
 from comfydsl.errors import SourceLocation
 
+__all__ = ["PACKAGE_DIR", "Where", "caller_location", "to_location"]
+
 #: comfydsl's own directory: frames in it are not the user's.
 PACKAGE_DIR = str(Path(__file__).resolve().parent)
 

@@ -15,8 +15,22 @@ from collections.abc import Callable, Mapping
 from pathlib import Path, PurePath
 from typing import Any, NoReturn
 
+__all__ = [
+    "MAX_DEPTH",
+    "FrozenDict",
+    "FrozenList",
+    "LocalFile",
+    "freeze",
+    "json_problem",
+    "read_json",
+    "read_only",
+    "text_problem",
+    "wrap_list",
+]
 
-def _read_only(self: object, *args: object, **kwargs: object) -> NoReturn:
+
+def read_only(self: object, *args: object, **kwargs: object) -> NoReturn:
+    """Each method that would change a FrozenList, FrozenDict or Output: raises TypeError."""
     raise TypeError(
         f"this {type(self).__name__} is part of a workflow and read-only; "
         "copy.deepcopy(prompt) gives plain lists and dicts to edit"
@@ -27,8 +41,8 @@ class FrozenList(list):  # type: ignore[type-arg]
     """A JSON list that cannot be changed (it equals, and serializes as, a plain list)."""
 
     __slots__ = ()
-    __setitem__ = __delitem__ = __iadd__ = __imul__ = _read_only
-    append = extend = insert = pop = remove = clear = sort = reverse = _read_only
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = read_only
+    append = extend = insert = pop = remove = clear = sort = reverse = read_only
 
     def __hash__(self) -> int:  # type: ignore[override]
         return hash(tuple(self))
@@ -49,8 +63,8 @@ class FrozenDict(dict):  # type: ignore[type-arg]
     """A JSON object that cannot be changed (it equals, and serializes as, a plain dict)."""
 
     __slots__ = ()
-    __setitem__ = __delitem__ = __ior__ = _read_only
-    pop = popitem = clear = update = setdefault = _read_only
+    __setitem__ = __delitem__ = __ior__ = read_only
+    pop = popitem = clear = update = setdefault = read_only
 
     def __hash__(self) -> int:  # type: ignore[override]
         return hash(tuple(self.items()))

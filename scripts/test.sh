@@ -4,15 +4,16 @@
 #
 #   scripts/test.sh                        # everything
 #   scripts/test.sh -k compile -x          # extra arguments go to pytest
-#   COMFYDSL_LINT=0 scripts/test.sh        # skip ruff and mypy
+#   COMFYDSL_LINT=0 scripts/test.sh        # skip the linters and mypy
 #
 # It makes (or reuses) a virtual environment at .venv with this machine's python3 and installs the
 # project with its dev extras there; installs ComfyUI into a cache outside the checkout the first
 # time (scripts/install-comfyui.sh: several GB, 2-20 minutes; later runs reuse it) unless
 # COMFYDSL_COMFYUI_DIR already names a ComfyUI directory; then runs
 # pytest with the server required (a missing server fails the integration tests instead of
-# skipping them). Then ruff and mypy run, even when pytest failed, so that one run reports
-# everything; the script fails if any step does.
+# skipping them). Then ruff, lint-imports (the import layers of pyproject.toml), vulture
+# (dead code) and mypy run, even when pytest failed, so that one run reports everything; the
+# script fails if any step does.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -50,7 +51,7 @@ export COMFYDSL_REQUIRE_SERVER=1
 status=0
 "$venv/bin/python" -m pytest "$@" || status=$?
 
-# Lint and type checks; COMFYDSL_LINT=0 skips them.
+# Lint, import-layer, dead-code and type checks; COMFYDSL_LINT=0 skips them.
 if [[ "${COMFYDSL_LINT:-1}" != 0 ]]; then
   check() {
     echo "scripts/test.sh: $*" >&2
@@ -58,6 +59,8 @@ if [[ "${COMFYDSL_LINT:-1}" != 0 ]]; then
   }
   check "$venv/bin/ruff" check comfydsl tests scripts benchmarks
   check "$venv/bin/ruff" format --check comfydsl tests scripts benchmarks
+  check "$venv/bin/lint-imports" --no-logo
+  check "$venv/bin/vulture"
   check "$venv/bin/mypy"
 fi
 

@@ -1,7 +1,7 @@
 """Properties of building, validating and compiling, over random catalogs and workflows.
 
-The strategies are in tests/strategies.py; the server's rules used as oracles here come from
-../shared/comfyui/PROTOCOL.md.
+The strategies are in tests/strategies.py; the server's rules used as oracles here are those
+observed on a real ComfyUI 0.3.75 server (its validation of ``POST /prompt``).
 """
 
 from __future__ import annotations

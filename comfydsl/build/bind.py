@@ -22,8 +22,8 @@ from comfydsl.errors import (
     UnknownInputError,
 )
 from comfydsl.graph import Node, Output, Workflow
-from comfydsl.values import freeze, json_problem, text_problem, wrap_list
 from comfydsl.validation.inputs import check_no_cycle, unknown_input
+from comfydsl.values import freeze, json_problem, text_problem, wrap_list
 
 #: Keywords of a node call that are not inputs (unless the class has an input of that name).
 CONTROL = ("title", "id", "extra_inputs")

@@ -27,6 +27,17 @@ from comfydsl.names import close_matches
 if TYPE_CHECKING:
     import requests
 
+__all__ = [
+    "Catalog",
+    "active_catalog",
+    "bundled_catalog",
+    "catalog_var",
+    "extend_catalog",
+    "load_catalog",
+    "set_catalog",
+    "use_catalog",
+]
+
 #: Where the JSON files of the bundled catalog are: the data package made from nodes_catalog/.
 _BUNDLED_PACKAGE = "comfydsl._bundled"
 _CHECKOUT_DIR = Path(__file__).resolve().parents[2] / "nodes_catalog"

@@ -19,6 +19,8 @@ from typing import Any
 from comfydsl.errors import CatalogError
 from comfydsl.names import python_name, unique_python_names
 
+__all__ = ["MISSING", "UPLOAD_FLAGS", "InputSpec", "NodeDef", "OutputSpec"]
+
 #: Types the editor shows as a widget (a value typed in the node) rather than as a socket only.
 WIDGET_TYPES = frozenset(
     {"INT", "FLOAT", "STRING", "BOOLEAN", "COMBO", "COLOR", "WEBCAM", "MARKDOWN"}

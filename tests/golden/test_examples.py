@@ -2,7 +2,7 @@
 
 Regenerate after an intended change with ``COMFYDSL_REGEN_GOLDEN=1 python -m pytest tests/golden``
 and review the diff. The two seed workflows are also compared with the seed prompts they were
-written from (../shared/seeds), up to a renaming of node ids.
+written from (tests/data/seeds), up to a renaming of node ids.
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ from comfydsl.formats.api import dumps_prompt
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
+assert EXAMPLES, f"no example scripts in {ROOT / 'examples'}"
 EXPECTED = Path(__file__).parent / "expected"
-SEEDS = ROOT.parent / "shared" / "seeds"
+SEEDS = ROOT / "tests" / "data" / "seeds"
 
 
 def compile_example(path: Path) -> dict[str, Any]:
@@ -134,8 +135,6 @@ def seed_for_comfyui_0_3_75(prompt: dict[str, Any]) -> dict[str, Any]:
     ],
 )
 def test_seed_example_equals_the_seed_up_to_ids(script: str, seed: str) -> None:
-    if not SEEDS.is_dir():
-        pytest.skip(f"the seed prompts are not beside the checkout ({SEEDS})")
     ours = compile_example(ROOT / "examples" / script)
     theirs = seed_for_comfyui_0_3_75(
         json.loads((SEEDS / seed).read_text(encoding="utf-8"))["prompt"]

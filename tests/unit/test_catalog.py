@@ -26,7 +26,7 @@ from comfydsl.catalog import (
 from comfydsl.errors import CatalogError, UnknownInputError, UnknownNodeError
 
 REPO = Path(__file__).resolve().parents[2]
-REFERENCE = Path("/work/shared/comfyui/reference")
+REFERENCE = REPO / "tests" / "data" / "reference"
 CUSTOM_PACKS = REFERENCE / "object_info-custom-packs-controlnet_aux-vhs.json"
 PROSE_KEYS = {"tooltip", "description", "output_tooltips"}
 

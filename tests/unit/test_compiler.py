@@ -29,9 +29,10 @@ from comfydsl.nodes import (
     VAEDecode,
 )
 
-SHARED = Path("/work/shared")
-SEEDS = sorted((SHARED / "seeds").glob("*.api.json"))
-CUSTOM_PACKS = SHARED / "comfyui/reference/object_info-custom-packs-controlnet_aux-vhs.json"
+DATA = Path(__file__).resolve().parents[1] / "data"
+SEEDS = sorted((DATA / "seeds").glob("*.api.json"))
+assert SEEDS, f"no seed prompts in {DATA / 'seeds'}"
+CUSTOM_PACKS = DATA / "reference" / "object_info-custom-packs-controlnet_aux-vhs.json"
 
 
 def dumps(data: Any) -> str:

@@ -31,6 +31,7 @@ from comfydsl.nodes import node_class
 ROOT = Path(__file__).resolve().parents[2]
 STUB = ROOT / "comfydsl" / "nodes" / "__init__.pyi"
 EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
+assert EXAMPLES, f"no example scripts in {ROOT / 'examples'}"
 
 #: A catalog of awkward cases: inputs named like control keywords, ``self``, keywords and soft
 #: keywords, a Python form taken by another input, outputs named like node attributes or like

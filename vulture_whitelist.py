@@ -1,0 +1,51 @@
+"""Names that vulture (the dead-code step of scripts/test.sh) cannot see used, and why each is.
+
+vulture reads comfydsl/ alone: it does not see users calling the public API, Python or a
+library reading an attribute, or the jinja template reading a dataclass field. Names match by
+name only, so keep this list short: a name here hides every unused name spelt the same.
+"""
+
+# ruff: noqa
+
+# Python protocols: module __getattr__ (lazy names), a callable class's introspection, and the
+# list/dict methods that FrozenList, FrozenDict and Output make read-only.
+__getattr__
+_.__qualname__
+_.__doc__
+_.remove
+_.reverse
+_.sort
+_.popitem
+
+# requests reads Session.trust_env.
+_.trust_env
+
+# Fields of StubClass and StubOutput, read by codegen/templates/node_stubs.pyi.jinja.
+_.callable_class
+_.doc
+_.summary
+_.node_doc
+_.has_outputs
+_.outputs_doc
+_.unpack_doc
+
+# Public API, for users (README, docstrings); the tests call them, comfydsl itself does not.
+_.to_json  # Workflow
+_.is_default  # Workflow
+_.input  # NodeDef
+_.combo_form  # InputSpec
+_.to_object_info  # Catalog
+_.succeeded  # the follow state of a job
+_.queue  # Client, and the server operations below
+_.history
+_.delete_history
+_.clear_history
+_.clear_queue
+_.free
+_.system_stats
+_.files_of  # JobResult
+_.images  # JobResult
+_.to_pil  # Preview
+# Public, but nothing in the project (tests included) uses them yet.
+_.view_params  # OutputFile: the GET /view query; Client.view builds its own
+_.as_dict  # NodeError: shaped like the server's node_errors
