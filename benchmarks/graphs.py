@@ -206,6 +206,19 @@ def memory_per_node(shape: str, n: int) -> dict[str, Any]:
     }
 
 
+def check_unknown(n: int, classes: int = 50) -> dict[str, Any]:
+    """Seconds of ``wf.check()`` on ``n`` nodes of ``classes`` different unknown classes, each an
+    output node to the check (an unknown class may be one), each with its "did you mean"."""
+    from comfydsl import Node, Workflow
+
+    with Workflow() as wf:
+        for i in range(n):
+            Node(f"KSamplr{i % classes}", seed=i)
+    seconds, errors = _timed(wf.check)
+    assert len(errors) == n, len(errors)
+    return {"bench": "check", "nodes": n, "classes": classes, "seconds": seconds}
+
+
 IMPORT_PROBE = """
 import time
 start = time.perf_counter()

@@ -7,11 +7,13 @@
 Prints a table per benchmark and writes every figure as JSON to benchmarks/results/ (ignored by
 git): ``run-<UTC time>.json`` and a copy as ``latest.json``. A benchmark that cannot run here (no
 ComfyUI server installed, say) is reported as "not available" with the reason; the others still
-run. Targets (issues 2 and 3):
+run. Targets:
 
-- build + compile of a 10,000-node graph, validation on, within 2x ``json.dumps`` of its prompt;
+- build + compile of a 10,000-node graph, validation on and the garbage collector running as in a
+  user's script, within 1.5x ``json.dumps`` of its prompt;
 - no recursion limit at 100,000 nodes (a chain 100,000 deep);
-- ``import comfydsl.nodes`` with the bundled catalog in use, under 60 ms;
+- ``import comfydsl.nodes`` with the bundled catalog in use adds under 40 ms;
+- ``check()`` of 20,000 nodes of unknown classes well under a second (linear);
 - under 20 ms of client time per trivial job on top of the server's own execution time;
 - queueing at the server's acceptance rate.
 """
@@ -34,7 +36,7 @@ import graphs  # benchmarks/ is a directory of scripts, not a package
 import server_jobs
 
 RESULTS = Path(__file__).resolve().parent / "results"
-NAMES = ("build", "import", "memory", "client", "queue")
+NAMES = ("build", "import", "memory", "check", "client", "queue")
 
 Rows = list[dict[str, Any]]
 
@@ -118,17 +120,23 @@ def verdicts(rows: Rows) -> list[str]:
     for row in rows:
         if row["bench"] == "build_compile" and row["builder"] == "comfydsl":
             if row["nodes"] == 10_000:
-                ratio = row["ratio_to_dumps"]
+                ratio = row["ratio_gc_on"]
                 say(
-                    f"build+compile <= 2x json.dumps ({row['shape']}, 10,000)",
-                    f"{ratio:.2f}x (with the garbage collector running: {row['ratio_gc_on']:.2f}x)",
-                    ratio <= 2,
+                    f"build+compile <= 1.5x json.dumps, collector running ({row['shape']}, 10,000)",
+                    f"{ratio:.2f}x (with the collector paused: {row['ratio_to_dumps']:.2f}x)",
+                    ratio <= 1.5,
                 )
             if row["nodes"] == 100_000 and row["shape"] == "chain":
                 say("a 100,000-deep chain builds and compiles", "yes", True)
         elif row["bench"] == "import" and "median_s" in row:
             ms = row["median_s"] * 1000
-            say("import comfydsl.nodes < 60 ms", f"{ms:.1f} ms", ms < 60)
+            say("import comfydsl.nodes adds < 40 ms", f"{ms:.1f} ms", ms < 40)
+        elif row["bench"] == "check":
+            say(
+                f"check() of {row['nodes']:,} nodes of unknown classes well under 1 s",
+                f"{row['seconds']:.3f} s",
+                row["seconds"] < 0.5,
+            )
         elif row["bench"] == "client_job" and row.get("how") == "comfydsl Client":
             ms = row["overhead_median_ms"]
             raw = [r for r in rows if r["bench"] == "client_job" and r is not row]
@@ -158,6 +166,8 @@ def main(argv: list[str] | None = None) -> int:
         rows += _guarded(["import"], lambda: bench_import(args.quick))
     if "memory" in which:
         rows += _guarded(["memory"], lambda: bench_memory(args.quick))
+    if "check" in which:
+        rows += _guarded(["check"], lambda: [graphs.check_unknown(20_000)])
     if which & {"client", "queue"}:
         rows += _guarded(["server"], lambda: bench_server(args.quick, which))
 

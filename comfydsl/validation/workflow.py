@@ -170,6 +170,8 @@ def check_workflow(workflow: Workflow, catalog: Catalog | None = None) -> list[N
     errors: list[NodeError] = []
     lookup = catalog if catalog is not None else active_catalog()
     run = reachable_from_outputs(workflow, catalog)
+    # "Did you mean" costs a search of the whole catalog: once per unknown class, not per node.
+    suggestions: dict[str, str] = {}
     for node_id in workflow.nodes:
         if node_id not in run:
             continue
@@ -182,7 +184,7 @@ def check_workflow(workflow: Workflow, catalog: Catalog | None = None) -> list[N
                 _located(
                     NodeError(
                         f"Cannot execute because node {node.class_type} does not exist."
-                        + _suggestion(lookup, node.class_type),
+                        + _suggestion(lookup, node.class_type, suggestions),
                         class_type=node.class_type,
                         type="invalid_prompt",
                         has_value=False,
@@ -234,9 +236,19 @@ def check_compilable(workflow: Workflow, *, built_only: bool) -> None:
         raise ValidationError(errors, heading=f"cannot compile {workflow!r}")
 
 
-def _suggestion(catalog: Catalog, class_type: str) -> str:
-    close = catalog.suggest(class_type)
-    return f" Did you mean {', '.join(map(repr, close))}?" if close else ""
+#: How many distinct unknown classes one check offers a "did you mean" for: each costs a search of
+#: the whole catalog, and a prompt of thousands of different unknown classes is not a typo.
+SUGGEST_LIMIT = 100
+
+
+def _suggestion(catalog: Catalog, class_type: str, known: dict[str, str]) -> str:
+    found = known.get(class_type)
+    if found is None:
+        if len(known) >= SUGGEST_LIMIT:
+            return ""
+        close = catalog.suggest(class_type)
+        found = known[class_type] = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
+    return found
 
 
 def _fail_unknown_link(definition: NodeDef, name: str, value: Output) -> NodeError:

@@ -146,3 +146,30 @@ def test_every_error_above_is_in_the_tree() -> None:
     # The contract the tests above rely on: each error class named is a comfydsl error.
     for cls in (BadLinkError, CallError, InputValueError, NoWorkflowError, PromptFormatError):
         assert issubclass(cls, ComfyDSLError), cls
+
+
+def test_did_you_mean_is_searched_once_per_unknown_class() -> None:
+    from comfydsl.catalog import active_catalog
+    from comfydsl.validation import workflow as whole
+
+    searched: list[str] = []
+    catalog = active_catalog()
+    original = type(catalog).suggest
+
+    def counting(self: Any, class_type: str, n: int = 3) -> list[str]:
+        searched.append(class_type)
+        return original(self, class_type, n)
+
+    with Workflow() as wf:
+        for i in range(300):
+            Node("KSamplr", x=i)
+        for i in range(whole.SUGGEST_LIMIT + 50):
+            Node(f"Unknown{i}", x=i)
+    type(catalog).suggest = counting  # type: ignore[method-assign]
+    try:
+        errors = wf.check()
+    finally:
+        type(catalog).suggest = original  # type: ignore[method-assign]
+    assert 300 + whole.SUGGEST_LIMIT + 50 == len(errors)
+    assert "Did you mean 'KSampler'" in str(errors[0])
+    assert whole.SUGGEST_LIMIT == len(searched), "one search per distinct class, up to the limit"
