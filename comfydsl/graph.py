@@ -47,7 +47,9 @@ class Node:
     ``comfydsl.names.python_name``), ``node[1]``, or ``model, clip, vae = node``.
 
     Made only by ``comfydsl.build.make_node``; users make nodes by calling node classes or
-    ``comfydsl.Node(class_type, ...)``.
+    ``comfydsl.Node(class_type, ...)``. Outputs by name are properties of the node's type, one
+    type per definition (see ``comfydsl.build.make.node_type``): no ``__getattr__`` here, whose
+    hook would slow every attribute read of every node.
     """
 
     __slots__ = (
@@ -158,11 +160,6 @@ class Node:
             f"{self.class_type!r} is not in the catalog, so its outputs have no names: "
             f"use an index, e.g. node[0]"
         )
-
-    def __getattr__(self, name: str) -> Output:
-        if name.startswith("__") and name.endswith("__"):
-            raise AttributeError(name)
-        return self._output_by_attr(name)
 
     def __getitem__(self, index: int) -> Output:
         if isinstance(index, bool) or not isinstance(index, int):

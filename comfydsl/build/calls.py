@@ -12,7 +12,7 @@ import sys
 from typing import Any
 
 from comfydsl.build.bind import bind_call
-from comfydsl.build.make import Node, current_workflow, make_node
+from comfydsl.build.make import Node, current_workflow, make_node, node_type
 from comfydsl.build.plans import plan_of
 from comfydsl.catalog import MISSING, Catalog, NodeDef, active_catalog
 from comfydsl.catalog.catalog import catalog_var
@@ -70,6 +70,7 @@ def _call(state: _Bound, /, *args: Any, **kwargs: Any) -> Node:
         if used == len(kwargs):
             return make_node(
                 workflow,
+                plan.node_type or node_type(plan),
                 definition.name,
                 inputs,
                 definition,
@@ -83,7 +84,15 @@ def _call(state: _Bound, /, *args: Any, **kwargs: Any) -> Node:
     source = to_location((frame.f_code, frame.f_lasti))
     values, meta, node_id = bind_call(definition, plan, args, kwargs, workflow, source)
     return make_node(
-        workflow, definition.name, values, definition, meta, node_id, frame.f_code, frame.f_lasti
+        workflow,
+        plan.node_type or node_type(plan),
+        definition.name,
+        values,
+        definition,
+        meta,
+        node_id,
+        frame.f_code,
+        frame.f_lasti,
     )
 
 

@@ -10,14 +10,15 @@ before it emits, ``check()``.
 from __future__ import annotations
 
 import json
+import operator
 from collections.abc import Callable, Mapping
 from pathlib import PurePath
 from typing import Any, TypeVar
 
 from comfydsl import graph
 from comfydsl.build.bind import bind_call, bind_untyped, set_inputs
-from comfydsl.build.plans import plan_of
-from comfydsl.catalog import Catalog, active_catalog
+from comfydsl.build.plans import Plan, plan_of
+from comfydsl.catalog import Catalog, NodeDef, active_catalog
 from comfydsl.errors import DuplicateIdError, NodeError
 from comfydsl.graph import current, emit_prompt
 from comfydsl.source import caller_location
@@ -66,12 +67,69 @@ class Node(graph.Node):
             values, meta, node_id = bind_call(
                 definition, plan_of(definition), args, inputs, workflow, source
             )
-        make_node(workflow, class_type, values, definition, meta, node_id, source, -1, self)
+        kind = UntypedNode if definition is None else node_type(plan_of(definition))
+        make_node(workflow, kind, class_type, values, definition, meta, node_id, source, -1, self)
 
     def set(self, **inputs: Any) -> Node:
         """Set or replace inputs after the node was made (checked like at creation). Returns the node."""
         set_inputs(self, inputs, caller_location())
         return self
+
+
+class UntypedNode(Node):
+    """A node of a class the catalog does not know (its outputs are reached by index)."""
+
+    __slots__ = ()
+
+
+# The built-in AttributeError names the type (its first 50 characters): let it say what to do.
+UntypedNode.__name__ = UntypedNode.__qualname__ = "node of an unknown class: index its outputs"
+
+
+def node_type(plan: Plan) -> type[Node]:
+    """The type of the nodes of ``plan``'s class: a subclass of Node with a property per output.
+
+    Made once per definition. An output whose Python name is a node attribute (``id``,
+    ``title``...) or a dunder gets no property: reach it as ``node.out.NAME``.
+
+    Properties, not a ``__getattr__`` on Node: a type with that hook cannot have its attribute
+    reads specialised by the interpreter, which cost about 40 ns on each of the ten or so reads
+    that making and compiling a node takes. The built-in AttributeError names the type (its
+    first 50 characters), so the name lists the outputs: ``'node with outputs MODEL, CLIP,
+    VAE' object has no attribute 'LATENT'``.
+    """
+    found: type[Node] | None = plan.node_type
+    if found is None:
+        found = plan.node_type = _new_node_type(plan.outputs)
+    return found
+
+
+def _new_node_type(outputs: tuple[tuple[str, int], ...]) -> type[Node]:
+    namespace: dict[str, Any] = {"__slots__": (), "__module__": __name__}
+    taken = set(dir(Node))
+    for attr, index in outputs:
+        if attr in taken or (attr.startswith("__") and attr.endswith("__")):
+            continue
+        namespace[attr] = property(operator.methodcaller("output", index), doc=f"output {index}")
+    name = _type_name([attr for attr, _ in outputs])
+    made = type(name, (Node,), namespace)
+    made.__qualname__ = name
+    return made
+
+
+def _type_name(attrs: list[str], limit: int = 50) -> str:
+    if not attrs:
+        return "node with no outputs"
+    name = "node with outputs " + ", ".join(attrs)
+    if len(name) <= limit:
+        return name
+    shown = ""
+    for attr in attrs:
+        longer = f"{shown}, {attr}" if shown else attr
+        if len("node with outputs ") + len(longer) + len(", ...") > limit:
+            break
+        shown = longer
+    return f"node with outputs {shown}, ..."
 
 
 class Workflow(graph.Workflow):
@@ -142,6 +200,7 @@ _new_node = Node.__new__
 
 def make_node(
     workflow: graph.Workflow,
+    kind: type[Node],
     class_type: str,
     inputs: dict[str, Any],
     definition: Any,
@@ -158,9 +217,14 @@ def make_node(
     ``where`` is the call site: a code object (with the bytecode ``offset`` of the call, turned
     into a line only when asked for), a SourceLocation, or None for a node read from a file.
     ``node_id`` None takes the workflow's next free number; a taken id is a DuplicateIdError.
-    ``into`` is the instance to fill (``Node.__init__``); by default a new one is made.
+    ``kind`` is the node's type (``node_type(plan)``, or UntypedNode); ``into`` is the
+    instance to fill (``Node.__init__``); by default a new one is made.
     """
-    node = _new_node(Node) if into is None else into
+    if into is None:
+        node = _new_node(kind)
+    else:
+        node = into
+        node.__class__ = kind
     node.class_type = class_type
     node.inputs = inputs
     node.definition = definition
@@ -188,8 +252,10 @@ def make_node(
 
 __all__ = [
     "Node",
+    "UntypedNode",
     "Workflow",
     "current_workflow",
     "make_node",
+    "node_type",
     "reset_default_workflow",
 ]

@@ -24,10 +24,19 @@ class Plan:
     the prompt has them, each with its checker and, for required widgets (which the editor always
     sends), its default; None for classes with format-dependent widgets, whose calls take the
     whole of ``comfydsl.build.bind``. ``bound_class`` is the node class bound to this definition
-    (``comfydsl.nodes.from_catalog``), made on first use.
+    (``comfydsl.nodes.from_catalog``), and ``node_type`` the type of its nodes, each made
+    on first use.
     """
 
-    __slots__ = ("_by_spec", "bound_class", "checkers", "steps")
+    __slots__ = (
+        "_by_spec",
+        "bound_class",
+        "checkers",
+        "definition_name",
+        "node_type",
+        "outputs",
+        "steps",
+    )
 
     def __init__(self, definition: NodeDef) -> None:
         self._by_spec: dict[InputSpec, Checker] = {
@@ -44,6 +53,11 @@ class Plan:
                 for name in definition.emit_order
             )
         self.bound_class: Any = None
+        #: The type of this class's nodes (comfydsl.build.make.node_type), made on first use.
+        self.node_type: Any = None
+        self.outputs: tuple[tuple[str, int], ...] = tuple(
+            (spec.attr, spec.index) for spec in definition.outputs
+        )
 
     def checker(self, spec: InputSpec) -> Checker:
         """The checker of a declared input or of a format-dependent widget of this class."""

@@ -15,7 +15,8 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from comfydsl.build.make import Node, Workflow, make_node
+from comfydsl.build.make import Node, UntypedNode, Workflow, make_node, node_type
+from comfydsl.build.plans import plan_of
 from comfydsl.catalog import Catalog, active_catalog
 from comfydsl.errors import PromptFormatError
 from comfydsl.values import freeze, json_problem, read_json, text_problem
@@ -101,11 +102,13 @@ def load_prompt(
             problems += [f"{where} ({class_type}), {problem}" for problem in bad]
             continue
         values = {name: freeze(value) for name, value in inputs.items()}
+        definition = catalog.get(class_type)
         node = make_node(
             workflow,
+            UntypedNode if definition is None else node_type(plan_of(definition)),
             class_type,
             values,
-            catalog.get(class_type),
+            definition,
             dict(meta) if meta is not None else None,
             node_id,
             None,

@@ -432,3 +432,14 @@ def test_a_link_prints_as_the_data_it_is_and_names_its_node_in_words(workflow: W
     assert "CheckpointLoaderSimple#1.CLIP" == str(ckpt.CLIP)
     encode = CLIPTextEncode(text="a", clip=ckpt.CLIP)
     assert "'clip': ['1', 1]" in repr(workflow.to_api()[encode.id]["inputs"])
+
+
+def test_a_misspelt_output_is_an_attribute_error_that_lists_the_outputs() -> None:
+    many = custom_catalog([f"TYPE{i}" for i in range(12)], [f"OUT_{i}" for i in range(12)])
+    with use_catalog(many), Workflow():
+        node = node_class("Many")()
+        with pytest.raises(AttributeError) as caught:
+            node.OUT_12  # noqa: B018
+    message = str(caught.value)
+    assert "OUT_0, OUT_1" in message and "..." in message, message
+    assert node.OUT_11.index == 11, "every output is still reachable by name"
