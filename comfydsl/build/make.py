@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from comfydsl import graph
 from comfydsl.build.bind import bind_call, bind_untyped, set_inputs
 from comfydsl.build.plans import Plan, plan_of
-from comfydsl.catalog import Catalog, NodeDef, active_catalog
+from comfydsl.catalog import Catalog, active_catalog
 from comfydsl.errors import DuplicateIdError, NodeError
 from comfydsl.graph import current, emit_prompt
 from comfydsl.source import caller_location
