@@ -22,8 +22,8 @@ from comfydsl.errors import (
     UnknownInputError,
 )
 from comfydsl.graph import Node, Output, Workflow
-from comfydsl.values import freeze, json_problem, wrap_list
 from comfydsl.validation.inputs import check_no_cycle, unknown_input
+from comfydsl.values import freeze, json_problem, wrap_list
 
 #: Keywords of a node call that are not inputs (unless the class has an input of that name).
 CONTROL = ("title", "id", "extra_inputs")
@@ -331,4 +331,12 @@ def _control_keywords(definition: NodeDef, kwargs: dict[str, Any]) -> tuple[Any,
     return found[0], found[1], found[2]
 
 
-__all__ = ["CONTROL", "Bound", "bind_call", "bind_untyped", "check_control", "set_inputs", "untyped_value"]
+__all__ = [
+    "CONTROL",
+    "Bound",
+    "bind_call",
+    "bind_untyped",
+    "check_control",
+    "set_inputs",
+    "untyped_value",
+]
