@@ -54,6 +54,10 @@ def load_prompt(
             raise PromptFormatError(
                 [f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"], file=file
             ) from exc
+        except UnicodeDecodeError as exc:
+            raise PromptFormatError(
+                [f"not UTF-8 text ({exc.reason} at byte {exc.start})"], file=file
+            ) from exc
     else:
         data = source
     if (
