@@ -445,3 +445,17 @@ def test_mypy_still_checks_the_runtime_module(tmp_path: Path) -> None:
         ]
     )
     assert 0 == status, stdout
+
+
+def test_command_prints_the_stub_for_o_dash(capsys: pytest.CaptureFixture[str]) -> None:
+    assert 0 == stubs.main(["-o", "-"])
+    out = capsys.readouterr().out
+    assert "#     python -m comfydsl.codegen.stubs -o -" == out.splitlines()[2]
+    assert 2 == stubs.main(["-o", "-", "--check"])
+
+
+def test_command_reports_an_output_it_cannot_write(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert 1 == stubs.main(["-o", str(tmp_path)])
+    assert "error:" in capsys.readouterr().err
