@@ -8,7 +8,6 @@ the runtime names of comfydsl/nodes/__init__.py as that module defines them.
 
 from __future__ import annotations
 
-import argparse
 import ast
 import difflib
 import os
@@ -24,7 +23,6 @@ import pytest
 import comfydsl.nodes
 from comfydsl.catalog import Catalog, bundled_catalog
 from comfydsl.codegen import stubs
-from comfydsl.codegen.commands import add_stubs_command
 from comfydsl.graph import Workflow
 from comfydsl.nodes import node_class
 
@@ -329,14 +327,6 @@ def test_no_fallback_leaves_out_the_module_getattr() -> None:
     text = stubs.render_stubs(edge_catalog(), fallback=False)
     assert "def __getattr__(name: str)" not in text
     assert "def __getattr__(name: str)" in stubs.render_stubs(edge_catalog())
-
-
-def test_stubs_subcommand_parses_like_the_module(tmp_path: Path) -> None:
-    parser = argparse.ArgumentParser(prog="comfydsl")
-    add_stubs_command(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(["stubs", "-o", str(tmp_path / "s.pyi"), "--no-fallback"])
-    assert 0 == args.handler(args)
-    assert "def __getattr__(name: str)" not in (tmp_path / "s.pyi").read_text(encoding="utf-8")
 
 
 # -- type checkers -------------------------------------------------------------------------------
