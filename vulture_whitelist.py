@@ -12,6 +12,8 @@ name only, so keep this list short: a name here hides every unused name spelt th
 __getattr__
 _.__qualname__
 _.__doc__
+# Python reads a node's __class__, given its type per definition by make_node.
+_.__class__
 _.remove
 _.reverse
 _.sort

@@ -153,6 +153,10 @@ def read_json_file(path: str | os.PathLike[str]) -> Any:
         raise CatalogError(
             f"cannot read the file: {exc.strerror or exc}", source=str(path)
         ) from exc
+    except UnicodeDecodeError as exc:
+        raise CatalogError(
+            f"not UTF-8 text ({exc.reason} at byte {exc.start})", source=str(path)
+        ) from exc
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:

@@ -3,7 +3,7 @@
 - ``comfydsl.codegen.stubs``: the type stub ``comfydsl/nodes/__init__.pyi`` that gives every node
   class a typed signature in IDEs and type checkers. Regenerate it with
   ``python -m comfydsl.codegen.stubs`` (see that module for custom node packs).
-- ``comfydsl.codegen.commands``: the ``comfydsl stubs`` command of the command line.
+  ``comfydsl stubs`` (``comfydsl.cli.stubs``) runs it from the command line.
 
 Nothing here is imported when workflows are built: ``comfydsl.nodes`` never needs it.
 """

@@ -508,7 +508,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "-o",
         "--output",
         metavar="FILE",
-        help="where to write the stub (default: comfydsl/nodes/__init__.pyi of this installation)",
+        help="where to write the stub (default: comfydsl/nodes/__init__.pyi of this "
+        "installation; - : standard output)",
     )
     parser.add_argument(
         "--catalog",
@@ -531,14 +532,35 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def run(args: argparse.Namespace) -> int:
-    """Make (or with ``--check`` compare) the stub the parsed arguments ask for; returns a status."""
-    catalog = build_catalog(args.catalog)
+def render_for(args: argparse.Namespace, catalog: Catalog) -> str:
+    """The stub that parsed arguments ask for, of ``catalog`` (the catalog of ``args.catalog``)."""
+    return render_stubs(
+        catalog,
+        command=stub_command(args.output, args.catalog, fallback=args.fallback),
+        source=" + ".join(["bundled", *args.catalog]),
+        fallback=args.fallback,
+    )
+
+
+def run(args: argparse.Namespace, *, catalog: Catalog | None = None) -> int:
+    """Make (or with ``--check`` compare) the stub the parsed arguments ask for; returns a status.
+
+    ``-o -`` prints the stub. ``catalog``, when given, is the catalog of ``args.catalog`` already
+    loaded (the command line reads a ``-`` from standard input).
+    """
+    if catalog is None:
+        catalog = build_catalog(args.catalog)
     target = Path(args.output) if args.output else DEFAULT_OUTPUT
     command = stub_command(args.output, args.catalog, fallback=args.fallback)
     source = " + ".join(["bundled", *args.catalog])
+    if args.output == "-":
+        if args.check:
+            print("error: --check compares a file (-o FILE), not standard output", file=sys.stderr)
+            return 2
+        sys.stdout.write(render_for(args, catalog))
+        return 0
     if args.check:
-        text = render_stubs(catalog, command=command, source=source, fallback=args.fallback)
+        text = render_for(args, catalog)
         current = target.read_text(encoding="utf-8") if target.is_file() else None
         if current != text:
             print(f"{target} is stale: regenerate it with {command}", file=sys.stderr)
@@ -561,6 +583,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return run(args)
     except ComfyDSLError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # the stub's file: a missing folder, a directory in the way
         print(f"error: {exc}", file=sys.stderr)
         return 1
 

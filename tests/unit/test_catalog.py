@@ -189,6 +189,13 @@ def test_unreadable_catalog_files_are_catalog_errors(tmp_path: Path) -> None:
         Catalog.from_object_info(["not", "a", "mapping"])  # type: ignore[arg-type]
 
 
+def test_a_catalog_file_that_is_not_utf8_is_a_catalog_error(tmp_path: Path) -> None:
+    latin1 = tmp_path / "latin1.json"
+    latin1.write_bytes(b'{"caf\xe9": {}}')
+    with pytest.raises(CatalogError, match=r"latin1\.json: not UTF-8 text"):
+        load_catalog(latin1)
+
+
 def test_an_unknown_class_is_an_unknown_node_error_with_a_hint() -> None:
     from comfydsl.nodes import node_class
 

@@ -309,6 +309,13 @@ def test_a_prompt_file_that_is_not_json_names_the_file(tmp_path: Path) -> None:
         load_prompt(["not", "a", "prompt"])  # type: ignore[arg-type]
 
 
+def test_a_prompt_file_that_is_not_utf8_names_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.json"
+    path.write_bytes(b'{"caf\xe9": 1}')
+    with pytest.raises(PromptFormatError, match=r"latin1\.json: not UTF-8 text"):
+        load_prompt(path)
+
+
 def test_compiled_prompts_do_not_share_values_with_the_workflow() -> None:
     prompt = {"1": {"inputs": {"x": [1, 2, 3], "d": {"__value__": [1]}}, "class_type": "Foo"}}
     wf = load_prompt(prompt)

@@ -23,9 +23,12 @@ from comfydsl.catalog import bundled_catalog
 
 
 def _module_names() -> list[str]:
-    """comfydsl and every module under it that has Python source (not the data package)."""
+    """comfydsl and every module under it that has Python source (not the data package, not
+    ``__main__``)."""
     names = ["comfydsl"]
     for info in pkgutil.walk_packages(comfydsl.__path__, "comfydsl."):
+        if info.name.endswith(".__main__"):
+            continue  # importing it runs the command line
         spec = importlib.util.find_spec(info.name)
         if spec is not None and spec.origin is not None and spec.origin.endswith(".py"):
             names.append(info.name)

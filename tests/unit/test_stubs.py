@@ -8,7 +8,6 @@ the runtime names of comfydsl/nodes/__init__.py as that module defines them.
 
 from __future__ import annotations
 
-import argparse
 import ast
 import difflib
 import os
@@ -24,7 +23,6 @@ import pytest
 import comfydsl.nodes
 from comfydsl.catalog import Catalog, bundled_catalog
 from comfydsl.codegen import stubs
-from comfydsl.codegen.commands import add_stubs_command
 from comfydsl.graph import Workflow
 from comfydsl.nodes import node_class
 
@@ -332,14 +330,6 @@ def test_no_fallback_leaves_out_the_module_getattr() -> None:
     assert "def __getattr__(name: str)" in stubs.render_stubs(edge_catalog())
 
 
-def test_stubs_subcommand_parses_like_the_module(tmp_path: Path) -> None:
-    parser = argparse.ArgumentParser(prog="comfydsl")
-    add_stubs_command(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(["stubs", "-o", str(tmp_path / "s.pyi"), "--no-fallback"])
-    assert 0 == args.handler(args)
-    assert "def __getattr__(name: str)" not in (tmp_path / "s.pyi").read_text(encoding="utf-8")
-
-
 # -- type checkers -------------------------------------------------------------------------------
 
 
@@ -446,3 +436,17 @@ def test_mypy_still_checks_the_runtime_module(tmp_path: Path) -> None:
         ]
     )
     assert 0 == status, stdout
+
+
+def test_command_prints_the_stub_for_o_dash(capsys: pytest.CaptureFixture[str]) -> None:
+    assert 0 == stubs.main(["-o", "-"])
+    out = capsys.readouterr().out
+    assert "#     python -m comfydsl.codegen.stubs -o -" == out.splitlines()[2]
+    assert 2 == stubs.main(["-o", "-", "--check"])
+
+
+def test_command_reports_an_output_it_cannot_write(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert 1 == stubs.main(["-o", str(tmp_path)])
+    assert "error:" in capsys.readouterr().err

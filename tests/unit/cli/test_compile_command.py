@@ -9,7 +9,7 @@ import pytest
 
 from comfydsl.cli import main
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 PACKS = ROOT / "examples" / "catalogs" / "controlnet_aux-vhs.json"
 
 
@@ -93,3 +93,22 @@ def test_a_prompt_file_compiles_back_and_checks_with_the_packs_catalog(
 def test_a_missing_script_is_an_error_not_a_traceback(capsys: pytest.CaptureFixture[str]) -> None:
     assert 1 == main(["compile", "no/such/script.py"])
     assert "no such file" in capsys.readouterr().err
+
+
+def test_compile_asks_a_catalog_server_with_its_headers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from comfy_fake import FakeComfy
+
+    with FakeComfy() as fake:
+        argv = ["compile", str(ROOT / "examples" / "invert.py"), "--catalog", fake.url]
+        assert 0 == main([*argv, "--header", "Authorization: Bearer T", "--indent", "-1"])
+        assert ["Bearer T"] == [headers.get("Authorization") for _, _, headers, _ in fake.requests]
+    assert 3 == len(json.loads(capsys.readouterr().out))
+
+
+def test_a_catalog_url_of_another_scheme_is_named_as_such(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert 1 == main(["compile", str(ROOT / "examples" / "invert.py"), "--catalog", "ftp://h/x"])
+    assert capsys.readouterr().err.startswith("error: ftp://h/x: a catalog is a file, a server's")

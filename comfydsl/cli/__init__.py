@@ -1,0 +1,19 @@
+"""The ``comfydsl`` command line: one module per command, one policy for failures.
+
+    comfydsl compile txt2img.py                 # print the API-format prompt
+    comfydsl compile txt2img.py -o prompt.json  # write it
+    comfydsl compile exported.json              # read a prompt, check it, write it back
+    comfydsl run txt2img.py --server http://127.0.0.1:8188 --out results/
+    comfydsl catalog pull --server http://127.0.0.1:8188 -o my-server.json
+    comfydsl stubs --catalog my-server.json
+
+``main.py`` assembles the parser and turns every failure into ``error: ...`` and an exit status
+(0 done, 1 error, 2 usage, 130 interrupted); ``script.py`` runs a user's script (or reads a
+prompt) to get its workflow; ``compile.py``, ``run.py``, ``catalog.py`` and ``stubs.py`` are the
+commands. Nothing in comfydsl imports this package.
+"""
+
+from comfydsl.cli.main import build_parser, main
+from comfydsl.cli.script import load_script_workflow
+
+__all__ = ["build_parser", "load_script_workflow", "main"]
