@@ -22,16 +22,27 @@ from comfydsl.source import to_location
 
 
 class _Bound:
-    """What a call of one node class reads: its definition, whether it keeps to it, its plan."""
+    """What a call of one node class reads: its definition, whether it keeps to it, and what
+    the building layer made of the definition last called (kept here, so that a call finds
+    each in one step): its plan, the fast path's steps, its node type."""
 
-    __slots__ = ("bound", "definition", "plan", "plan_of")
+    __slots__ = ("bound", "class_type", "definition", "fast", "kind", "plan", "plan_of")
 
     def __init__(self, definition: NodeDef, bound: bool) -> None:
         self.definition = definition
         self.bound = bound
-        # The plan of the definition last called, kept here so that a call finds it in one step.
+        self.use(definition)
+
+    def use(self, definition: NodeDef) -> None:
+        """Make ``definition`` the one calls are checked against until another is in force."""
+        plan = plan_of(definition)
         self.plan_of = definition
-        self.plan = plan_of(definition)
+        self.plan = plan
+        self.class_type = definition.name
+        # The fast path walks these steps; classes with an input named like a control keyword
+        # (title, id, extra_inputs) or with format-dependent widgets take bind_call instead.
+        self.fast = None if definition.control_clash else plan.steps
+        self.kind = node_type(plan)
 
 
 def _call(state: _Bound, /, *args: Any, **kwargs: Any) -> Node:
@@ -41,19 +52,16 @@ def _call(state: _Bound, /, *args: Any, **kwargs: Any) -> Node:
         active = catalog_var.get()
         if active is not None:
             definition = active.get(definition.name) or definition
-    if state.plan_of is definition:
-        plan = state.plan
-    else:
-        plan = state.plan = plan_of(definition)
-        state.plan_of = definition
+    if state.plan_of is not definition:
+        state.use(definition)
     # The caller is the user's code: comfydsl itself never calls a node class, and the call
     # reaches here through functools.partial, which is C: the frame needs no walking.
     frame = sys._getframe(1)
     workflow = current.get()
     if workflow is None:  # not `or`: an empty workflow is false, and asking costs a call
         workflow = current_workflow()
-    steps = plan.steps
-    if steps is not None and not args and not definition.control_clash:
+    steps = state.fast
+    if steps is not None and not args:
         # The common call, inline: walk the inputs in the order the prompt will have them,
         # check the ones given, default the rest.
         inputs = {}
@@ -70,8 +78,8 @@ def _call(state: _Bound, /, *args: Any, **kwargs: Any) -> Node:
         if used == len(kwargs):
             return make_node(
                 workflow,
-                plan.node_type or node_type(plan),
-                definition.name,
+                state.kind,
+                state.class_type,
                 inputs,
                 definition,
                 None,
@@ -82,11 +90,11 @@ def _call(state: _Bound, /, *args: Any, **kwargs: Any) -> Node:
         # Otherwise there are keywords that are not input names: title=, id=, extra_inputs=,
         # aliases, mistakes.
     source = to_location((frame.f_code, frame.f_lasti))
-    values, meta, node_id = bind_call(definition, plan, args, kwargs, workflow, source)
+    values, meta, node_id = bind_call(definition, state.plan, args, kwargs, workflow, source)
     return make_node(
         workflow,
-        plan.node_type or node_type(plan),
-        definition.name,
+        state.kind,
+        state.class_type,
         values,
         definition,
         meta,
