@@ -101,7 +101,14 @@ class NodeClass:
         source = to_location((frame.f_code, frame.f_lasti))
         values, meta, node_id = bind_call(definition, plan, args, kwargs, workflow, source)
         return make_node(
-            workflow, definition.name, values, definition, meta, node_id, frame.f_code, frame.f_lasti
+            workflow,
+            definition.name,
+            values,
+            definition,
+            meta,
+            node_id,
+            frame.f_code,
+            frame.f_lasti,
         )
 
     @property

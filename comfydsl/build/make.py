@@ -1,0 +1,195 @@
+"""The one way a node is born, and the Node and Workflow that users meet.
+
+Every node (a typed call, ``Node("Class", ...)``, a node read from a prompt file) is made by
+:func:`make_node`: it alone sets a node's slots, keeps the call site, and draws ids from the
+workflow's counter. ``Node`` and ``Workflow`` here are the model's classes (``comfydsl.graph``)
+with what needs the layers between: the checked constructor and ``set()``, ``to_api()`` that checks
+before it emits, ``check()``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from pathlib import PurePath
+from typing import Any, TypeVar
+
+from comfydsl import graph
+from comfydsl.build.bind import bind_call, bind_untyped, set_inputs
+from comfydsl.build.plans import plan_of
+from comfydsl.catalog import Catalog, active_catalog
+from comfydsl.errors import DuplicateIdError, NodeError
+from comfydsl.graph import current, emit_prompt
+from comfydsl.source import caller_location
+from comfydsl.validation.workflow import check_compilable, check_workflow
+
+W = TypeVar("W", bound="Workflow")
+
+
+class Node(graph.Node):
+    """One node of a workflow.
+
+    Made by calling a node class (``KSampler(...)``, from ``comfydsl.nodes``), or directly for any
+    class, known or not::
+
+        video = Node("VHS_VideoCombine", images=frames, frame_rate=6)   # outputs by index: video[0]
+
+    A class the catalog in force knows is checked as its node class would check it. See
+    ``comfydsl.graph.Node`` for the attributes and how outputs are reached.
+    """
+
+    __slots__ = ()
+
+    def __init__(
+        self,
+        class_type: str,
+        /,
+        *args: Any,
+        title: str | None = None,
+        id: str | int | None = None,
+        extra_inputs: Mapping[str, Any] | None = None,
+        **inputs: Any,
+    ) -> None:
+        source = caller_location()
+        workflow = current_workflow()
+        definition = active_catalog().get(class_type) if isinstance(class_type, str) else None
+        if definition is None:
+            values, meta, node_id = bind_untyped(
+                class_type, args, inputs, title, id, extra_inputs, source
+            )
+        else:
+            # Given back as keywords, so that a class with an input named title (or id, or
+            # extra_inputs) gets its input, as its node class would.
+            for key, value in (("title", title), ("id", id), ("extra_inputs", extra_inputs)):
+                if value is not None:
+                    inputs.setdefault(key, value)
+            values, meta, node_id = bind_call(
+                definition, plan_of(definition), args, inputs, workflow, source
+            )
+        make_node(workflow, class_type, values, definition, meta, node_id, source, -1, self)
+
+    def set(self, **inputs: Any) -> Node:
+        """Set or replace inputs after the node was made (checked like at creation). Returns the node."""
+        set_inputs(self, inputs, caller_location())
+        return self
+
+
+class Workflow(graph.Workflow):
+    """A graph of nodes that compiles to one API-format prompt.
+
+    Example::
+
+        with Workflow() as wf:
+            img = EmptyImage(width=64, height=64)
+            SaveImage(images=ImageInvert(image=img))
+        prompt = wf.to_api()          # {"1": {"inputs": {...}, "class_type": "EmptyImage"}, ...}
+
+    Nodes get ids "1", "2", ... in the order they are made, unless given one (``id="sampler"``);
+    an automatic id skips ids already taken.
+    """
+
+    def __enter__(self: W) -> W:
+        super().__enter__()
+        return self
+
+    def to_api(
+        self,
+        *,
+        check: bool | None = None,
+        uploads: Callable[[PurePath], str] | None = None,
+    ) -> dict[str, dict[str, Any]]:
+        """The API-format prompt (the ``prompt`` of ``POST /prompt``) as a dict.
+
+        Raises ValidationError for required inputs left without a value in the nodes the server
+        would run (output nodes and what feeds them; like the server, nodes that lead nowhere are
+        left alone). By default (``check=None``) only nodes built in Python are checked, so that a
+        prompt read from a file compiles back exactly as it was; ``check=True`` checks the nodes
+        read from a file too, and their links for loops; ``check=False`` checks nothing.
+        ``uploads`` maps each local file (a Path value) to the name the server gave it; without
+        it, the file's name is used.
+        """
+        if check is None or check:
+            check_compilable(self, built_only=check is None)
+        return emit_prompt(self, uploads)
+
+    def to_json(self, *, indent: int | None = 2, check: bool | None = None) -> str:
+        """The API-format prompt as JSON text (UTF-8 characters kept, as the editor writes them)."""
+        return json.dumps(self.to_api(check=check), indent=indent, ensure_ascii=False)
+
+    def check(self, catalog: Catalog | None = None) -> list[NodeError]:
+        """Every problem the server would find, against ``catalog`` (default: the one in force)."""
+        return check_workflow(self, catalog)
+
+
+def current_workflow() -> graph.Workflow:
+    """The workflow new nodes go to: the innermost ``with Workflow()``, else this context's default."""
+    wf = current.get()
+    if wf is None:
+        wf = reset_default_workflow()
+    return wf
+
+
+def reset_default_workflow() -> Workflow:
+    """Start a fresh default workflow for this context (the old one is left as it is) and return it."""
+    wf = Workflow()
+    wf.is_default = True
+    current.set(wf)
+    return wf
+
+
+_new_node = Node.__new__
+
+
+def make_node(
+    workflow: graph.Workflow,
+    class_type: str,
+    inputs: dict[str, Any],
+    definition: Any,
+    meta: dict[str, Any] | None,
+    node_id: str | int | None,
+    where: Any,
+    offset: int = -1,
+    into: Node | None = None,
+) -> Node:
+    """Make a node and add it to ``workflow``: the one path every node takes.
+
+    ``inputs`` are already checked and in prompt order (``comfydsl.build.bind``, or a prompt
+    file's own); ``definition`` is the class's NodeDef or None; ``meta`` the node's ``_meta``.
+    ``where`` is the call site: a code object (with the bytecode ``offset`` of the call, turned
+    into a line only when asked for), a SourceLocation, or None for a node read from a file.
+    ``node_id`` None takes the workflow's next free number; a taken id is a DuplicateIdError.
+    ``into`` is the instance to fill (``Node.__init__``); by default a new one is made.
+    """
+    node = _new_node(Node) if into is None else into
+    node.class_type = class_type
+    node.inputs = inputs
+    node.definition = definition
+    node.meta = meta
+    node._where = where
+    node._offset = offset
+    node._outs = None
+    node.workflow = workflow
+    nodes = workflow.nodes
+    if node_id is None:
+        number = workflow.next_id
+        key = str(number)
+        while key in nodes:
+            number += 1
+            key = str(number)
+        workflow.next_id = number + 1
+    else:
+        key = str(node_id)
+        if key in nodes:
+            raise DuplicateIdError(key, source=node.source, first=nodes[key].source)
+    node.id = key
+    nodes[key] = node
+    return node
+
+
+__all__ = [
+    "Node",
+    "Workflow",
+    "current_workflow",
+    "make_node",
+    "reset_default_workflow",
+]
