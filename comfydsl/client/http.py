@@ -21,8 +21,11 @@ from comfydsl.errors import ValidationError
 from comfydsl.transport.http import Timeout, Transport
 
 if TYPE_CHECKING:
+    from requests.adapters import BaseAdapter
+
     from comfydsl.catalog import Catalog
     from comfydsl.graph import Workflow
+    from comfydsl.transport.websocket import WebSocketFactory
 
 __all__ = ["Client", "QueueItem", "QueueState"]
 
@@ -67,7 +70,12 @@ class Client:
     ...     result = client.submit(wf).wait(timeout=300)
     ...     result.save("out")
 
-    ``session`` is the ``requests.Session`` to use (yours is not closed by the client); ``timeout``
+    ``adapter`` is a ``requests`` transport adapter (``requests.adapters.BaseAdapter``) that every
+    HTTP request goes through, and ``websocket`` the factory that opens the WebSocket (default
+    ``websocket.create_connection``; see :mod:`comfydsl.transport.websocket`): the seams a test
+    injects a scripted server through, with no socket and no patching. ``session`` is the
+    ``requests.Session`` to use instead of the client's own (yours is not closed by the client;
+    an ``adapter`` is mounted on it). ``timeout``
     bounds each HTTP request (seconds, or a (connect, read) pair); ``headers`` go on every request
     and on the WebSocket handshake (an auth token behind a proxy); ``client_id`` names this
     client's WebSocket (two connections with one id steal each other's messages: keep it unique).
@@ -82,6 +90,8 @@ class Client:
         url: str,
         *,
         session: requests.Session | None = None,
+        adapter: BaseAdapter | None = None,
+        websocket: WebSocketFactory | None = None,
         timeout: Timeout = 30.0,
         headers: Mapping[str, str] | None = None,
         client_id: str | None = None,
@@ -92,7 +102,13 @@ class Client:
     ) -> None:
         self._own_session = session is None
         self.transport = Transport(
-            url, session=session, timeout=timeout, headers=headers, verify=verify
+            url,
+            session=session,
+            adapter=adapter,
+            websocket=websocket,
+            timeout=timeout,
+            headers=headers,
+            verify=verify,
         )
         self.client_id = client_id or uuid.uuid4().hex
         self.listener = Listener(self.transport, self.client_id)

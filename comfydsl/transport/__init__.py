@@ -1,5 +1,6 @@
-"""The one HTTP stack: every request comfydsl sends, with one set of headers, TLS settings,
-timeouts and errors (see ``comfydsl.transport.http``). Importing it imports ``requests``; the
+"""The one HTTP stack: every request comfydsl sends (and its WebSocket handshake), with one set
+of headers, TLS settings, timeouts and errors (see ``comfydsl.transport.http``), and the two
+seams a test injects its own network through: a ``requests`` adapter, a WebSocket factory. Importing it imports ``requests``; the
 layers below import it only when they really talk to a server.
 """
 
@@ -12,6 +13,7 @@ from comfydsl.transport.errors import (
     ServerUnreachable,
 )
 from comfydsl.transport.http import Timeout, Transport, normalize_url
+from comfydsl.transport.websocket import WebSocketConnection, WebSocketFactory
 
 __all__ = [
     "BadServerURL",
@@ -22,5 +24,7 @@ __all__ = [
     "ServerUnreachable",
     "Timeout",
     "Transport",
+    "WebSocketConnection",
+    "WebSocketFactory",
     "normalize_url",
 ]
