@@ -12,6 +12,7 @@ objects) where there is one::
         ├── RequestTimeout        (TimeoutError)     one HTTP request got no answer in time
         ├── WaitTimeout           (TimeoutError)     a job did not end within the wait's timeout
         ├── ServerError           (RuntimeError)     a 5xx answer, or one the API does not give
+        │   └── MalformedAnswer                      JSON of a shape the API does not give
         ├── RequestRejected       (ValueError)       a 4xx answer (other than a prompt's validation)
         ├── PromptRejected        (ValidationError)  400 from /prompt: .errors (ServerNodeError)
         ├── ExecutionFailed       (RuntimeError)     execution_error: node, source line, traceback
@@ -32,6 +33,7 @@ from comfydsl.errors import NodeError, SourceLocation, ValidationError
 from comfydsl.transport.errors import (
     BadServerURL,
     ClientError,
+    MalformedAnswer,
     RequestRejected,
     RequestTimeout,
     ServerError,
@@ -47,6 +49,7 @@ __all__ = [
     "ExecutionFailed",
     "ExecutionInterrupted",
     "JobLost",
+    "MalformedAnswer",
     "PromptRejected",
     "RequestRejected",
     "RequestTimeout",

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from comfydsl.client.errors import ServerError
+from comfydsl.client.errors import MalformedAnswer
 
 if TYPE_CHECKING:
     from comfydsl.transport.http import Transport
@@ -62,16 +62,20 @@ def upload_image(
         "POST", "upload/image", data=form, files={"image": (name, data, mime)}
     )
     body: Any = transport.json_of(response)
-    if not isinstance(body, dict) or not isinstance(body.get("name"), str):
-        raise ServerError(
-            f"POST {response.url}: the answer has no file name ({response.text[:200]!r})",
-            status=response.status_code,
-            body=response.text,
-        ).with_http(response.request, response)
+    where = f"POST {response.url}"
+    if not isinstance(body, dict):
+        raise MalformedAnswer.of(where, "an object naming the file", body, response=response)
+    if not isinstance(body.get("name"), str):
+        raise MalformedAnswer.of(
+            where, "'name' to be the file's name (a string)", body.get("name"), response=response
+        )
+    for key in ("subfolder", "type"):
+        if body.get(key) is not None and not isinstance(body[key], str):
+            raise MalformedAnswer.of(where, f"{key!r} to be a string", body[key], response=response)
     return UploadedFile(
         name=body["name"],
-        subfolder=str(body.get("subfolder") or ""),
-        type=str(body.get("type") or type),
+        subfolder=body.get("subfolder") or "",
+        type=body.get("type") or type,
     )
 
 

@@ -7,6 +7,7 @@ layers below import it only when they really talk to a server.
 from comfydsl.transport.errors import (
     BadServerURL,
     ClientError,
+    MalformedAnswer,
     RequestRejected,
     RequestTimeout,
     ServerError,
@@ -18,6 +19,7 @@ from comfydsl.transport.websocket import WebSocketConnection, WebSocketFactory
 __all__ = [
     "BadServerURL",
     "ClientError",
+    "MalformedAnswer",
     "RequestRejected",
     "RequestTimeout",
     "ServerError",

@@ -33,6 +33,7 @@ import requests
 
 from comfydsl.transport.errors import (
     BadServerURL,
+    MalformedAnswer,
     RequestRejected,
     RequestTimeout,
     ServerError,
@@ -250,11 +251,9 @@ class Transport:
         response = self.send("GET", path, params=params, timeout=timeout)
         data = self.json_of(response)
         if not isinstance(data, dict):
-            raise ServerError(
-                f"GET {response.url}: expected a JSON object, got {type(data).__name__}",
-                status=response.status_code,
-                body=response.text,
-            ).with_http(response.request, response)
+            raise MalformedAnswer.of(
+                f"GET {response.url}", "a JSON object", data, response=response
+            )
         return data
 
     def _status_error(
