@@ -18,7 +18,8 @@ objects) where there is one::
         ├── ExecutionFailed       (RuntimeError)     execution_error: node, source line, traceback
         ├── ExecutionInterrupted  (RuntimeError)     interrupted, or cancelled while queued
         ├── JobLost               (LookupError)      the server knows nothing of the prompt any more
-        └── UnsafeOutputPath      (ValueError)       a server's file name that would leave the dir
+        ├── UnsafeOutputPath      (ValueError)       a server's file name that would leave the dir
+        └── LocalFileError        (OSError)          a local file to upload or to save: .path
 
     NodeError
     └── ServerNodeError                              one entry of the server's ``node_errors``
@@ -26,6 +27,7 @@ objects) where there is one::
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -49,6 +51,7 @@ __all__ = [
     "ExecutionFailed",
     "ExecutionInterrupted",
     "JobLost",
+    "LocalFileError",
     "MalformedAnswer",
     "PromptRejected",
     "RequestRejected",
@@ -205,6 +208,17 @@ class UnsafeOutputPath(ClientError, ValueError):
         self.filename = filename
         self.subfolder = subfolder
         super().__init__(message)
+
+
+class LocalFileError(ClientError, OSError):
+    """A local file the client could not read (to upload it) or write (a result), at ``path``.
+
+    The OSError that caused it, if any, is its ``__cause__``.
+    """
+
+    def __init__(self, message: str, *, path: os.PathLike[str] | str) -> None:
+        super().__init__(message)
+        self.path = path
 
 
 def _opt_str(value: Any) -> str | None:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from comfydsl.client.errors import MalformedAnswer, ServerError, UnsafeOutputPath
+from comfydsl.client.errors import LocalFileError, MalformedAnswer, ServerError, UnsafeOutputPath
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -210,9 +210,16 @@ class JobResult:
                 continue
             target = _target_in(base, file)
             data = self.read(file)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            _target_in(base, file)  # again: a directory made above may not be a link out
-            target.write_bytes(data)
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                _target_in(base, file)  # again: a directory made above may not be a link out
+                target.write_bytes(data)
+            except OSError as exc:
+                raise LocalFileError(
+                    f"cannot save {file.filename!r} of node {file.node_id} as {target}: "
+                    f"{exc.strerror or exc}",
+                    path=target,
+                ) from exc
             saved.append(target)
         return saved
 
@@ -239,8 +246,11 @@ class JobResult:
 
 def _target_in(base: Path, file: OutputFile) -> Path:
     target = base / file.relative_path
-    root = base.resolve()
-    resolved = target.resolve()
+    try:
+        root = base.resolve()
+        resolved = target.resolve()
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop, before Python 3.13
+        raise LocalFileError(f"cannot save into {base}: {exc}", path=base) from exc
     if resolved != root and root not in resolved.parents:
         raise UnsafeOutputPath(
             f"unsafe file name from the server: {str(file.relative_path)!r} "

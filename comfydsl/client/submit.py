@@ -99,21 +99,33 @@ def check_locally(
 
 
 def _check_local_files(workflow: Workflow) -> None:
-    missing = [
-        NodeError(
-            f"no such local file to upload: {path}",
-            class_type=node.class_type,
-            node_id=str(node.id),
-            input_name=name,
-            value=path,
-            source=node.source,
-            type="local_file_missing",
-        )
-        for node, name, path in workflow.local_files()
-        if not Path(path).expanduser().is_file()
-    ]
+    missing = []
+    for node, name, path in workflow.local_files():
+        problem = _local_file_problem(path)
+        if problem is not None:
+            missing.append(
+                NodeError(
+                    problem,
+                    class_type=node.class_type,
+                    node_id=str(node.id),
+                    input_name=name,
+                    value=path,
+                    source=node.source,
+                    type="local_file_missing",
+                )
+            )
     if missing:
         raise ValidationError(missing, heading=f"{_count(missing)} before uploading")
+
+
+def _local_file_problem(path: PurePath) -> str | None:
+    """Why a local file cannot be uploaded, or None if it is there."""
+    try:
+        if Path(path).expanduser().is_file():
+            return None
+    except (OSError, RuntimeError) as exc:  # no permission to look; no home directory for ~
+        return f"cannot read the local file to upload, {path}: {exc}"
+    return f"no such local file to upload: {path}"
 
 
 class _NodeTable(Mapping[str, tuple[str, "SourceLocation | None"]]):
