@@ -9,6 +9,7 @@ objects) where there is one::
     └── ClientError                                  .request, .response
         ├── ServerUnreachable     (ConnectionError)  no connection at all: refused, DNS, TLS
         ├── ServerLost            (ConnectionError)  the server went away while a job was followed
+        ├── ConnectionDropped     (ConnectionError)  the WebSocket is gone (client.ws; waits poll)
         ├── RequestTimeout        (TimeoutError)     one HTTP request got no answer in time
         ├── WaitTimeout           (TimeoutError)     a job did not end within the wait's timeout
         ├── ServerError           (RuntimeError)     a 5xx answer, or one the API does not give
