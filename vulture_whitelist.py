@@ -19,6 +19,9 @@ _.reverse
 _.sort
 _.popitem
 
+# A parameter of the WebSocketFactory protocol: websocket-client's create_connection takes it.
+suppress_origin
+
 # requests reads Session.trust_env.
 _.trust_env
 

@@ -9,15 +9,18 @@ objects) where there is one::
     └── ClientError                                  .request, .response
         ├── ServerUnreachable     (ConnectionError)  no connection at all: refused, DNS, TLS
         ├── ServerLost            (ConnectionError)  the server went away while a job was followed
+        ├── ConnectionDropped     (ConnectionError)  the WebSocket is gone (client.ws; waits poll)
         ├── RequestTimeout        (TimeoutError)     one HTTP request got no answer in time
         ├── WaitTimeout           (TimeoutError)     a job did not end within the wait's timeout
         ├── ServerError           (RuntimeError)     a 5xx answer, or one the API does not give
+        │   └── MalformedAnswer                      JSON of a shape the API does not give
         ├── RequestRejected       (ValueError)       a 4xx answer (other than a prompt's validation)
         ├── PromptRejected        (ValidationError)  400 from /prompt: .errors (ServerNodeError)
         ├── ExecutionFailed       (RuntimeError)     execution_error: node, source line, traceback
         ├── ExecutionInterrupted  (RuntimeError)     interrupted, or cancelled while queued
         ├── JobLost               (LookupError)      the server knows nothing of the prompt any more
-        └── UnsafeOutputPath      (ValueError)       a server's file name that would leave the dir
+        ├── UnsafeOutputPath      (ValueError)       a server's file name that would leave the dir
+        └── LocalFileError        (OSError)          a local file to upload or to save: .path
 
     NodeError
     └── ServerNodeError                              one entry of the server's ``node_errors``
@@ -25,6 +28,7 @@ objects) where there is one::
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +36,7 @@ from comfydsl.errors import NodeError, SourceLocation, ValidationError
 from comfydsl.transport.errors import (
     BadServerURL,
     ClientError,
+    MalformedAnswer,
     RequestRejected,
     RequestTimeout,
     ServerError,
@@ -47,6 +52,8 @@ __all__ = [
     "ExecutionFailed",
     "ExecutionInterrupted",
     "JobLost",
+    "LocalFileError",
+    "MalformedAnswer",
     "PromptRejected",
     "RequestRejected",
     "RequestTimeout",
@@ -202,6 +209,17 @@ class UnsafeOutputPath(ClientError, ValueError):
         self.filename = filename
         self.subfolder = subfolder
         super().__init__(message)
+
+
+class LocalFileError(ClientError, OSError):
+    """A local file the client could not read (to upload it) or write (a result), at ``path``.
+
+    The OSError that caused it, if any, is its ``__cause__``.
+    """
+
+    def __init__(self, message: str, *, path: os.PathLike[str] | str) -> None:
+        super().__init__(message)
+        self.path = path
 
 
 def _opt_str(value: Any) -> str | None:

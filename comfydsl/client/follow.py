@@ -3,7 +3,8 @@
 :class:`RunState` folds the WebSocket messages of one prompt into what is known so far (the node
 running, what is done, outputs seen) and says when the run is over; :func:`outcome_of_history`
 reads the same from a ``/history/{id}`` entry. Both raise ExecutionFailed / ExecutionInterrupted
-with the node's source line when the run did not succeed.
+with the node's source line when the run did not succeed, and MalformedAnswer (naming the message
+or the endpoint) when what the server said is not of the shape its API gives.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from comfydsl.client.errors import ExecutionFailed, ExecutionInterrupted
+from comfydsl.client.errors import ExecutionFailed, ExecutionInterrupted, MalformedAnswer
 from comfydsl.client.progress import Progress
+from comfydsl.client.results import checked_outputs
 from comfydsl.client.submit import NodeInfo
 
 __all__ = ["RunState", "interrupted_error", "outcome_of_history"]
@@ -52,10 +54,11 @@ class RunState:
         data = message.get("data")
         if not isinstance(data, Mapping):
             return False
+        where = f"the WebSocket message {kind!r} of prompt {self.prompt_id}"
         if kind == "execution_start":
             self.started = True
         elif kind == "execution_cached":
-            nodes = [str(n) for n in data.get("nodes") or []]
+            nodes = node_ids(data, "nodes", where)
             self.cached.extend(nodes)
             self.done.update(nodes)
         elif kind == "executing":
@@ -82,15 +85,15 @@ class RunState:
         elif kind == "executed":
             output = data.get("output")
             node = str(data.get("node"))
-            if isinstance(output, Mapping):
-                self.outputs[node] = dict(output)
+            if output is not None:
+                self.outputs.update(checked_outputs({node: output}, where))
             self.done.add(node)
         elif kind == "execution_success":
             self.succeeded = True
         elif kind == "execution_error":
-            raise failed_error(data, self.nodes)
+            raise failed_error(data, self.nodes, where=where)
         elif kind == "execution_interrupted":
-            raise interrupted_error(data, self.nodes)
+            raise interrupted_error(data, self.nodes, where=where)
         return False
 
     def progress(self) -> Progress:
@@ -110,26 +113,25 @@ class RunState:
 
 
 def outcome_of_history(
-    entry: Mapping[str, Any], nodes: NodeInfo
+    entry: Mapping[str, Any], nodes: NodeInfo, *, where: str = "the history entry"
 ) -> dict[str, dict[str, Any]] | None:
     """The outputs of a finished prompt's history entry; None if the entry says it is not over.
 
-    Raises ExecutionFailed / ExecutionInterrupted for an entry that ended in error.
+    Raises ExecutionFailed / ExecutionInterrupted for an entry that ended in error, and
+    MalformedAnswer (naming ``where``, e.g. ``GET /history/{id}``) for one of the wrong shape.
     """
     status = entry.get("status")
-    outputs = entry.get("outputs")
-    outputs = (
-        {str(k): dict(v) for k, v in outputs.items() if isinstance(v, Mapping)}
-        if isinstance(outputs, Mapping)
-        else {}
-    )
+    if status is None:
+        return _outputs_of(
+            entry, where
+        )  # servers before 2023 kept no status: an entry means it ran
     if not isinstance(status, Mapping):
-        return outputs  # servers before 2023 kept no status: an entry means it ran
-    for event, data in _messages(status):
+        raise MalformedAnswer.of(where, "'status' to be an object", status)
+    for event, data in _messages(status, where):
         if event == "execution_error":
-            raise failed_error(data, nodes)
+            raise failed_error(data, nodes, where=where)
         if event == "execution_interrupted":
-            raise interrupted_error(data, nodes)
+            raise interrupted_error(data, nodes, where=where)
     if status.get("status_str") == "error":
         raise ExecutionFailed(
             {
@@ -139,38 +141,63 @@ def outcome_of_history(
             source=None,
         )
     if status.get("completed") or status.get("status_str") == "success":
-        return outputs
+        return _outputs_of(entry, where)
     return None
 
 
-def failed_error(data: Mapping[str, Any], nodes: NodeInfo) -> ExecutionFailed:
+def failed_error(
+    data: Mapping[str, Any], nodes: NodeInfo, *, where: str = "the execution_error message"
+) -> ExecutionFailed:
     """ExecutionFailed for an ``execution_error`` message, at the node's source line."""
     node_id = str(data.get("node_id"))
+    node_ids(data, "executed", where)
     return ExecutionFailed(dict(data), source=nodes.get(node_id, (None, None))[1])
 
 
-def interrupted_error(data: Mapping[str, Any], nodes: NodeInfo) -> ExecutionInterrupted:
+def interrupted_error(
+    data: Mapping[str, Any], nodes: NodeInfo, *, where: str = "the execution_interrupted message"
+) -> ExecutionInterrupted:
     """ExecutionInterrupted for an ``execution_interrupted`` message."""
     node_id = data.get("node_id")
     node = None if node_id is None else str(node_id)
     class_type = data.get("node_type")
     source = nodes.get(node, (None, None))[1] if node is not None else None
     prompt_id = str(data.get("prompt_id", ""))
-    where = f"{source}: " if source is not None else ""
+    where_built = f"{source}: " if source is not None else ""
     running = f" while {class_type} (node {node}) ran" if node is not None else ""
     return ExecutionInterrupted(
-        f"{where}prompt {prompt_id} was interrupted{running}",
+        f"{where_built}prompt {prompt_id} was interrupted{running}",
         prompt_id=prompt_id,
         node_id=node,
         class_type=None if class_type is None else str(class_type),
         source=source,
-        executed=[str(n) for n in data.get("executed") or []],
+        executed=node_ids(data, "executed", where),
     )
 
 
-def _messages(status: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
+def node_ids(data: Mapping[str, Any], key: str, where: str) -> list[str]:
+    """``data[key]`` as a list of node ids (absent or null: none); MalformedAnswer otherwise."""
+    value = data.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise MalformedAnswer.of(where, f"{key!r} to be a list of node ids", value)
+    return [str(n) for n in value]
+
+
+def _outputs_of(entry: Mapping[str, Any], where: str) -> dict[str, dict[str, Any]]:
+    outputs = entry.get("outputs")
+    return {} if outputs is None else checked_outputs(outputs, where)
+
+
+def _messages(status: Mapping[str, Any], where: str) -> list[tuple[str, Mapping[str, Any]]]:
+    messages = status.get("messages")
+    if messages is None:
+        return []
+    if not isinstance(messages, list):
+        raise MalformedAnswer.of(where, "'status.messages' to be a list of [event, data]", messages)
     found = []
-    for item in status.get("messages") or []:
+    for item in messages:
         if isinstance(item, (list, tuple)) and len(item) == 2 and isinstance(item[1], Mapping):
             found.append((str(item[0]), item[1]))
     return found

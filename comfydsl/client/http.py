@@ -11,7 +11,7 @@ from urllib.parse import quote
 import attrs
 import requests
 
-from comfydsl.client.errors import ServerError
+from comfydsl.client.errors import MalformedAnswer
 from comfydsl.client.job import Job
 from comfydsl.client.results import JobResult, OutputFile
 from comfydsl.client.submit import Prepared, default_extra_data, prepare, rejection
@@ -21,8 +21,11 @@ from comfydsl.errors import ValidationError
 from comfydsl.transport.http import Timeout, Transport
 
 if TYPE_CHECKING:
+    from requests.adapters import BaseAdapter
+
     from comfydsl.catalog import Catalog
     from comfydsl.graph import Workflow
+    from comfydsl.transport.websocket import WebSocketFactory
 
 __all__ = ["Client", "QueueItem", "QueueState"]
 
@@ -39,9 +42,16 @@ class QueueItem:
     outputs: list[str] = attrs.field(repr=False)
 
     @classmethod
-    def from_row(cls, row: Sequence[Any]) -> QueueItem:
-        """An item from a row of ``GET /queue`` (``[number, id, prompt, extra_data, outputs]``)."""
+    def from_row(cls, row: Sequence[Any], *, where: str = "GET /queue") -> QueueItem:
+        """An item from a row of ``GET /queue`` (``[number, id, prompt, extra_data, outputs]``).
+
+        MalformedAnswer (naming ``where``) for a row that is not such a list.
+        """
+        if not isinstance(row, (list, tuple)) or len(row) < 2:
+            raise MalformedAnswer.of(where, "a queue row [number, prompt_id, ...]", row)
         padded = list(row) + [None] * (5 - len(row))
+        if padded[4] is not None and not isinstance(padded[4], list):
+            raise MalformedAnswer.of(where, "a queue row's outputs to be a list", padded[4])
         return cls(
             number=padded[0] if isinstance(padded[0], (int, float)) else 0,
             prompt_id=str(padded[1]),
@@ -67,7 +77,12 @@ class Client:
     ...     result = client.submit(wf).wait(timeout=300)
     ...     result.save("out")
 
-    ``session`` is the ``requests.Session`` to use (yours is not closed by the client); ``timeout``
+    ``adapter`` is a ``requests`` transport adapter (``requests.adapters.BaseAdapter``) that every
+    HTTP request goes through, and ``websocket`` the factory that opens the WebSocket (default
+    ``websocket.create_connection``; see :mod:`comfydsl.transport.websocket`): the seams a test
+    injects a scripted server through, with no socket and no patching. ``session`` is the
+    ``requests.Session`` to use instead of the client's own (yours is not closed by the client;
+    an ``adapter`` is mounted on it). ``timeout``
     bounds each HTTP request (seconds, or a (connect, read) pair); ``headers`` go on every request
     and on the WebSocket handshake (an auth token behind a proxy); ``client_id`` names this
     client's WebSocket (two connections with one id steal each other's messages: keep it unique).
@@ -82,6 +97,8 @@ class Client:
         url: str,
         *,
         session: requests.Session | None = None,
+        adapter: BaseAdapter | None = None,
+        websocket: WebSocketFactory | None = None,
         timeout: Timeout = 30.0,
         headers: Mapping[str, str] | None = None,
         client_id: str | None = None,
@@ -92,7 +109,13 @@ class Client:
     ) -> None:
         self._own_session = session is None
         self.transport = Transport(
-            url, session=session, timeout=timeout, headers=headers, verify=verify
+            url,
+            session=session,
+            adapter=adapter,
+            websocket=websocket,
+            timeout=timeout,
+            headers=headers,
+            verify=verify,
         )
         self.client_id = client_id or uuid.uuid4().hex
         self.listener = Listener(self.transport, self.client_id)
@@ -169,13 +192,16 @@ class Client:
         response = self.transport.send("POST", "prompt", json_body=body, accept=(200, 400))
         answer = self.transport.json_of(response)
         if response.status_code == 400:
-            raise rejection(answer, prepared.nodes).with_http(response.request, response)
+            raise rejection(answer, prepared.nodes, response=response).with_http(
+                response.request, response
+            )
         if not isinstance(answer, dict) or not isinstance(answer.get("prompt_id"), str):
-            raise ServerError(
-                f"POST {response.url}: the answer has no prompt_id ({response.text[:200]!r})",
-                status=response.status_code,
-                body=response.text,
-            ).with_http(response.request, response)
+            raise MalformedAnswer.of(
+                f"POST {response.url}",
+                "an object with the queued prompt's 'prompt_id'",
+                answer,
+                response=response,
+            )
         job_id = answer["prompt_id"]
         if watch and self.listener.connected:
             self.listener.claim(job_id)
@@ -183,7 +209,7 @@ class Client:
             # Queued with only the outputs that validated: not what was asked for.
             self.cancel(job_id)
             self.listener.release(job_id)
-            error = rejection(answer, prepared.nodes)
+            error = rejection(answer, prepared.nodes, response=response)
             error.args = (f"{error.args[0]}\n(the valid outputs were queued, then cancelled)",)
             raise error.with_http(response.request, response)
         number = answer.get("number", 0)
@@ -257,19 +283,20 @@ class Client:
     def queue(self) -> QueueState:
         """``GET /queue``: what runs and what waits."""
         data = self._json_object("queue")
+        running, pending = (_queue_rows(data, key) for key in ("queue_running", "queue_pending"))
         return QueueState(
-            running=[QueueItem.from_row(r) for r in data.get("queue_running") or []],
-            pending=[QueueItem.from_row(r) for r in data.get("queue_pending") or []],
+            running=[QueueItem.from_row(r) for r in running],
+            pending=[QueueItem.from_row(r) for r in pending],
         )
 
     def queue_ids(self, *, timeout: float | None = None) -> tuple[set[str], set[str]]:
         """The ids of the running and of the pending prompts."""
         data = self._json_object("queue", timeout=timeout)
-        ids = [
-            {str(row[1]) for row in data.get(key) or [] if isinstance(row, list) and len(row) > 1}
+        running, pending = (
+            {QueueItem.from_row(row).prompt_id for row in _queue_rows(data, key)}
             for key in ("queue_running", "queue_pending")
-        ]
-        return ids[0], ids[1]
+        )
+        return running, pending
 
     def history(
         self, prompt_id: str | None = None, *, max_items: int | None = None
@@ -284,9 +311,12 @@ class Client:
         self, prompt_id: str, *, timeout: float | None = None
     ) -> dict[str, Any] | None:
         """The history entry of one prompt, or None while it has none (queued, running, unknown)."""
-        data = self._json_object(f"history/{quote(prompt_id, safe='')}", timeout=timeout)
+        path = f"history/{quote(prompt_id, safe='')}"
+        data = self._json_object(path, timeout=timeout)
         entry = data.get(prompt_id)
-        return entry if isinstance(entry, dict) else None
+        if entry is not None and not isinstance(entry, dict):
+            raise MalformedAnswer.of(f"GET /{path}", "the prompt's entry to be an object", entry)
+        return entry
 
     def delete_history(self, *prompt_ids: str) -> None:
         """Forget these prompts' history entries."""
@@ -358,3 +388,12 @@ class Client:
         self, path: str, *, params: Mapping[str, Any] | None = None, timeout: float | None = None
     ) -> dict[str, Any]:
         return self.transport.json_object(path, params=params, timeout=timeout)
+
+
+def _queue_rows(data: Mapping[str, Any], key: str) -> list[Any]:
+    rows = data.get(key)
+    if rows is None:
+        return []
+    if not isinstance(rows, list):
+        raise MalformedAnswer.of("GET /queue", f"{key!r} to be a list of rows", rows)
+    return rows

@@ -18,6 +18,7 @@ from comfydsl.client.errors import (
     ExecutionFailed,
     ExecutionInterrupted,
     JobLost,
+    MalformedAnswer,
     RequestTimeout,
     ServerError,
     ServerLost,
@@ -38,6 +39,10 @@ __all__ = ["Job"]
 
 # When the WebSocket is silent this long, ask /history once (the end may have been missed).
 _SILENCE_CHECK = 5.0
+# A server in trouble may answer again: these are waited out (up to the client's lost_after).
+# A MalformedAnswer is a ServerError too, but it ends the wait at once: the server does answer,
+# and asking again would not make the answer readable (waiting it out would end in a ServerLost
+# that says the server stopped answering).
 _TROUBLE = (ServerUnreachable, RequestTimeout, ServerError)
 
 
@@ -145,6 +150,8 @@ class Job:
                     raise self._timeout(limit)
                 try:
                     outputs = self._poll_once(deadline)
+                except MalformedAnswer:
+                    raise
                 except _TROUBLE:
                     break  # the server does not answer HTTP either: poll, and give up in time
                 if outputs is not None:
@@ -171,6 +178,8 @@ class Job:
         """The outputs once the WebSocket said the run is over: from /history, else messages."""
         try:
             outputs = self._poll_once(deadline, history_only=True)
+        except MalformedAnswer:
+            raise
         except _TROUBLE:
             outputs = None
         if outputs is None:
@@ -184,6 +193,8 @@ class Job:
             try:
                 outputs = self._poll_once(deadline)
                 lost_since = None
+            except MalformedAnswer:
+                raise
             except _TROUBLE as trouble:
                 now = time.monotonic()
                 lost_since = lost_since if lost_since is not None else now
@@ -208,9 +219,10 @@ class Job:
         one to the other at once, so a prompt seen in neither really is gone.
         """
         timeout = max(min(self.client.transport.timeout_seconds, deadline - time.monotonic()), 0.1)
+        where = f"GET /history/{self.prompt_id}"
         entry = self.client.history_entry(self.prompt_id, timeout=timeout)
         if entry is not None:
-            return outcome_of_history(entry, self.nodes)
+            return outcome_of_history(entry, self.nodes, where=where)
         if history_only:
             return None
         running, pending = self.client.queue_ids(timeout=timeout)
@@ -218,7 +230,7 @@ class Job:
             return None
         entry = self.client.history_entry(self.prompt_id, timeout=timeout)
         if entry is not None:
-            return outcome_of_history(entry, self.nodes)
+            return outcome_of_history(entry, self.nodes, where=where)
         if self._cancelled:
             raise ExecutionInterrupted(
                 f"prompt {self.prompt_id} was cancelled before it ran", prompt_id=self.prompt_id

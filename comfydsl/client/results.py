@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from comfydsl.client.errors import UnsafeOutputPath
+from comfydsl.client.errors import LocalFileError, MalformedAnswer, ServerError, UnsafeOutputPath
 
 if TYPE_CHECKING:
     from PIL import Image
 
-__all__ = ["JobResult", "OutputFile", "files_in_outputs", "safe_relative_path"]
+__all__ = ["JobResult", "OutputFile", "checked_outputs", "files_in_outputs", "safe_relative_path"]
 
 _IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp", ".tif", ".tiff"})
 
@@ -84,6 +84,44 @@ def safe_relative_path(subfolder: str, filename: str) -> PurePosixPath:
     if ":" in filename:
         raise refuse("':' is not allowed in a file name")
     return PurePosixPath(*parts, filename)
+
+
+def checked_outputs(outputs: Any, where: str) -> dict[str, dict[str, Any]]:
+    """A run's outputs as the server sent them (node id -> that node's outputs), checked.
+
+    Every node's outputs must be an object, and every file entry in them (an object with a
+    ``filename``) must have a string ``filename`` and, if given, string ``subfolder`` and
+    ``type``: else MalformedAnswer naming ``where`` (the endpoint or message they came in).
+    Lists of other things (``text``, ``animated``) are outputs too, and are kept as they are.
+
+    >>> checked_outputs({"3": {"images": [{"filename": 5}]}}, "GET /history/p")
+    Traceback (most recent call last):
+    ...
+    comfydsl.transport.errors.MalformedAnswer: GET /history/p: expected a file name (a string) in node 3's images, got int 5
+    """
+    if not isinstance(outputs, Mapping):
+        raise MalformedAnswer.of(where, "'outputs' to be an object of node id -> outputs", outputs)
+    checked: dict[str, dict[str, Any]] = {}
+    for node_id, node_outputs in outputs.items():
+        if not isinstance(node_outputs, Mapping):
+            raise MalformedAnswer.of(
+                where, f"the outputs of node {node_id} to be an object", node_outputs
+            )
+        for kind, items in node_outputs.items():
+            for item in items if isinstance(items, list) else ():
+                if isinstance(item, Mapping) and "filename" in item:
+                    _check_file_entry(item, where, f"node {node_id}'s {kind}")
+        checked[str(node_id)] = dict(node_outputs)
+    return checked
+
+
+def _check_file_entry(item: Mapping[str, Any], where: str, what: str) -> None:
+    if not isinstance(item["filename"], str):
+        raise MalformedAnswer.of(where, f"a file name (a string) in {what}", item["filename"])
+    for key in ("subfolder", "type"):
+        value = item.get(key)
+        if value is not None and not isinstance(value, str):
+            raise MalformedAnswer.of(where, f"the {key} of a file in {what} to be a string", value)
 
 
 def files_in_outputs(outputs: Mapping[str, Any]) -> list[OutputFile]:
@@ -172,9 +210,16 @@ class JobResult:
                 continue
             target = _target_in(base, file)
             data = self.read(file)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            _target_in(base, file)  # again: a directory made above may not be a link out
-            target.write_bytes(data)
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                _target_in(base, file)  # again: a directory made above may not be a link out
+                target.write_bytes(data)
+            except OSError as exc:
+                raise LocalFileError(
+                    f"cannot save {file.filename!r} of node {file.node_id} as {target}: "
+                    f"{exc.strerror or exc}",
+                    path=target,
+                ) from exc
             saved.append(target)
         return saved
 
@@ -187,16 +232,25 @@ class JobResult:
         loaded: list[Image.Image] = []
         for file, data in self.iter_bytes(types=types):
             if file.is_image:
-                image = Image.open(io.BytesIO(data))
-                image.load()
+                try:
+                    image = Image.open(io.BytesIO(data))
+                    image.load()
+                except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+                    raise ServerError(
+                        f"GET /view of {str(file.relative_path)!r} (node {file.node_id}): "
+                        f"not an image Pillow can read ({type(exc).__name__}: {exc})"
+                    ) from exc
                 loaded.append(image)
         return loaded
 
 
 def _target_in(base: Path, file: OutputFile) -> Path:
     target = base / file.relative_path
-    root = base.resolve()
-    resolved = target.resolve()
+    try:
+        root = base.resolve()
+        resolved = target.resolve()
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop, before Python 3.13
+        raise LocalFileError(f"cannot save into {base}: {exc}", path=base) from exc
     if resolved != root and root not in resolved.parents:
         raise UnsafeOutputPath(
             f"unsafe file name from the server: {str(file.relative_path)!r} "

@@ -14,7 +14,7 @@ from collections.abc import Callable, Collection, Iterator, Mapping
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
-from comfydsl.client.errors import PromptRejected, ServerNodeError
+from comfydsl.client.errors import MalformedAnswer, PromptRejected, ServerNodeError
 from comfydsl.errors import NodeError, SourceLocation, ValidationError
 from comfydsl.formats.api import load_prompt
 from comfydsl.graph import Workflow, emit_prompt
@@ -22,6 +22,8 @@ from comfydsl.validation.workflow import check_compilable, check_workflow
 from comfydsl.version import __version__
 
 if TYPE_CHECKING:
+    import requests
+
     from comfydsl.catalog import Catalog
 
 __all__ = [
@@ -97,21 +99,33 @@ def check_locally(
 
 
 def _check_local_files(workflow: Workflow) -> None:
-    missing = [
-        NodeError(
-            f"no such local file to upload: {path}",
-            class_type=node.class_type,
-            node_id=str(node.id),
-            input_name=name,
-            value=path,
-            source=node.source,
-            type="local_file_missing",
-        )
-        for node, name, path in workflow.local_files()
-        if not Path(path).expanduser().is_file()
-    ]
+    missing = []
+    for node, name, path in workflow.local_files():
+        problem = _local_file_problem(path)
+        if problem is not None:
+            missing.append(
+                NodeError(
+                    problem,
+                    class_type=node.class_type,
+                    node_id=str(node.id),
+                    input_name=name,
+                    value=path,
+                    source=node.source,
+                    type="local_file_missing",
+                )
+            )
     if missing:
         raise ValidationError(missing, heading=f"{_count(missing)} before uploading")
+
+
+def _local_file_problem(path: PurePath) -> str | None:
+    """Why a local file cannot be uploaded, or None if it is there."""
+    try:
+        if Path(path).expanduser().is_file():
+            return None
+    except (OSError, RuntimeError) as exc:  # no permission to look; no home directory for ~
+        return f"cannot read the local file to upload, {path}: {exc}"
+    return f"no such local file to upload: {path}"
 
 
 class _NodeTable(Mapping[str, tuple[str, "SourceLocation | None"]]):
@@ -157,41 +171,67 @@ def default_extra_data(workflow: Workflow | None) -> dict[str, Any]:
     return {"extra_pnginfo": {"comfydsl": stamp}}
 
 
-def rejection(body: Any, nodes: NodeInfo) -> PromptRejected:
+def rejection(
+    body: Any, nodes: NodeInfo, *, response: requests.Response | None = None
+) -> PromptRejected:
     """The server's 400 answer to ``POST /prompt`` as PromptRejected, one error per problem.
 
-    Node errors come in the prompt's node order, each at the user's line when known.
+    Node errors come in the prompt's node order, each at the user's line when known. An answer
+    that is not the validation-error object the server gives (a list, node errors that are not
+    lists of error objects, a 400 that names no error at all) is MalformedAnswer, not a
+    rejection of the prompt; ``response``, if given, is named in it and attached to it.
     """
-    body = body if isinstance(body, Mapping) else {}
+    where = "POST /prompt"
+    if response is not None:
+        where = f"{response.request.method} {response.url} ({response.status_code})"
+
+    def malformed(expected: str, got: Any) -> MalformedAnswer:
+        return MalformedAnswer.of(where, expected, got, response=response)
+
+    if not isinstance(body, Mapping):
+        raise malformed("an object with 'error' and 'node_errors'", body)
     top = body.get("error")
+    node_errors = body.get("node_errors")
+    if node_errors is None:
+        node_errors = {}
+    elif not isinstance(node_errors, Mapping):
+        raise malformed("'node_errors' to be an object of node id -> errors", node_errors)
     if isinstance(top, Mapping):
         top = dict(top)
-    elif top is None:  # a 200 that queued the valid outputs and lists the others' errors
+    elif top is None and node_errors:  # a 200 that queued the valid outputs and lists the others'
         top = {
             "type": "prompt_outputs_failed_validation",
             "message": "some outputs failed validation",
         }
+    elif top is None:
+        raise malformed("an 'error' object or 'node_errors' saying what was wrong", dict(body))
     else:
         top = {"message": str(top)}
-    node_errors = body.get("node_errors")
-    node_errors = node_errors if isinstance(node_errors, Mapping) else {}
     order = {node_id: i for i, node_id in enumerate(nodes)}
     errors: list[NodeError] = []
     for node_id in sorted(node_errors, key=lambda n: (order.get(str(n), len(order)), str(n))):
         entry = node_errors[node_id]
         if not isinstance(entry, Mapping):
-            continue
+            raise malformed(f"node_errors.{node_id} to be an object", entry)
         class_type, source = nodes.get(str(node_id), (str(entry.get("class_type", "?")), None))
-        for server_error in entry.get("errors") or []:
-            if isinstance(server_error, Mapping):
-                errors.append(
-                    ServerNodeError(
-                        dict(server_error),
-                        class_type=str(entry.get("class_type") or class_type),
-                        node_id=str(node_id),
-                        source=source,
-                    )
+        server_errors = entry.get("errors")
+        if server_errors is None:
+            server_errors = []
+        elif not isinstance(server_errors, list):
+            raise malformed(f"node_errors.{node_id}.errors to be a list", server_errors)
+        for server_error in server_errors:
+            if not isinstance(server_error, Mapping):
+                raise malformed(
+                    f"each of node_errors.{node_id}.errors to be an object", server_error
                 )
+            errors.append(
+                ServerNodeError(
+                    dict(server_error),
+                    class_type=str(entry.get("class_type") or class_type),
+                    node_id=str(node_id),
+                    source=source,
+                )
+            )
     if not errors:
         errors.append(_top_level_error(top, nodes))
     heading = f"the server rejected the prompt: {top.get('message') or top.get('type')}"

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from comfydsl.client.errors import ServerError
+from comfydsl.client.errors import LocalFileError, MalformedAnswer
 
 if TYPE_CHECKING:
     from comfydsl.transport.http import Transport
@@ -54,7 +54,12 @@ def upload_image(
         data = file
     else:
         path = Path(file)
-        data = path.read_bytes()
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise LocalFileError(
+                f"cannot read the file to upload, {path}: {exc.strerror or exc}", path=path
+            ) from exc
         name = name or path.name
     mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
     form = {"type": type, "subfolder": subfolder, "overwrite": "true" if overwrite else "false"}
@@ -62,16 +67,20 @@ def upload_image(
         "POST", "upload/image", data=form, files={"image": (name, data, mime)}
     )
     body: Any = transport.json_of(response)
-    if not isinstance(body, dict) or not isinstance(body.get("name"), str):
-        raise ServerError(
-            f"POST {response.url}: the answer has no file name ({response.text[:200]!r})",
-            status=response.status_code,
-            body=response.text,
-        ).with_http(response.request, response)
+    where = f"POST {response.url}"
+    if not isinstance(body, dict):
+        raise MalformedAnswer.of(where, "an object naming the file", body, response=response)
+    if not isinstance(body.get("name"), str):
+        raise MalformedAnswer.of(
+            where, "'name' to be the file's name (a string)", body.get("name"), response=response
+        )
+    for key in ("subfolder", "type"):
+        if body.get(key) is not None and not isinstance(body[key], str):
+            raise MalformedAnswer.of(where, f"{key!r} to be a string", body[key], response=response)
     return UploadedFile(
         name=body["name"],
-        subfolder=str(body.get("subfolder") or ""),
-        type=str(body.get("type") or type),
+        subfolder=body.get("subfolder") or "",
+        type=body.get("type") or type,
     )
 
 
@@ -88,11 +97,20 @@ class Uploader:
         self.uploaded: dict[Path, UploadedFile] = {}
 
     def __call__(self, path: PurePath) -> str:
-        """Upload ``path`` (once) and return the value to put in the prompt."""
-        local = Path(path).expanduser()
-        key = local.resolve()
+        """Upload ``path`` (once) and return the value to put in the prompt.
+
+        Raises LocalFileError when the file is not there or cannot be read.
+        """
+        try:
+            local = Path(path).expanduser()
+            key = local.resolve()
+            is_file = local.is_file()
+        except (OSError, RuntimeError) as exc:  # RuntimeError: no home directory, a link loop
+            raise LocalFileError(
+                f"cannot read the file to upload, {path}: {exc}", path=path
+            ) from exc
         if key not in self.uploaded:
-            if not local.is_file():
-                raise FileNotFoundError(f"no such file to upload: {local}")
+            if not is_file:
+                raise LocalFileError(f"no such file to upload: {local}", path=local)
             self.uploaded[key] = self._upload(local)
         return self.uploaded[key].prompt_value

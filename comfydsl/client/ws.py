@@ -1,5 +1,9 @@
 """The WebSocket reader: one ``/ws?clientId=...`` connection per client, read on demand.
 
+The connection is opened by the client's Transport (``Transport.open_websocket``), so its
+headers, TLS settings and timeout are the HTTP ones, and a test can hand in its own connection
+(``Client(url, websocket=...)``, see ``comfydsl.transport.websocket``).
+
 ComfyUI sends a prompt's execution messages only to the WebSocket whose ``clientId`` equals the
 prompt's ``client_id``, and a second connection with the same id silently replaces the first. So a
 client keeps ONE connection, opened before its first prompt is posted, and whoever waits reads it:
@@ -11,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import ssl
 import struct
 import threading
 import time
@@ -21,10 +24,13 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import websocket
 
+from comfydsl.transport.errors import ClientError
+
 if TYPE_CHECKING:
     from PIL import Image
 
     from comfydsl.transport.http import Transport
+    from comfydsl.transport.websocket import WebSocketConnection
 
 __all__ = ["ConnectionDropped", "Listener", "Message", "Preview", "parse_binary"]
 
@@ -65,8 +71,11 @@ class Preview:
 Message = dict[str, Any] | Preview
 
 
-class ConnectionDropped(Exception):
-    """Internal: the WebSocket is gone (closed, reset, or never opened); the waiter should poll."""
+class ConnectionDropped(ClientError, ConnectionError):
+    """The WebSocket is gone (closed, reset, or never opened); a waiter should poll instead.
+
+    ``Job.wait`` catches it and goes on by polling; it reaches only direct users of a Listener.
+    """
 
 
 def parse_binary(frame: bytes) -> Preview | None:
@@ -112,7 +121,7 @@ class Listener:
     def __init__(self, transport: Transport, client_id: str) -> None:
         self.transport = transport
         self.client_id = client_id
-        self._ws: websocket.WebSocket | None = None
+        self._ws: WebSocketConnection | None = None
         self._lock = threading.RLock()
         self._buffers: OrderedDict[str, deque[Message]] = OrderedDict()
         self._claimed: set[str] = set()
@@ -136,15 +145,9 @@ class Listener:
                 return True
             if self._failed_at is not None and time.monotonic() - self._failed_at < _RETRY_AFTER:
                 return False
-            url = self.transport.ws_url(f"ws?clientId={self.client_id}")
+            ws = None
             try:
-                ws = websocket.create_connection(
-                    url,
-                    timeout=self.transport.timeout_seconds,
-                    header=[f"{k}: {v}" for k, v in self.transport.headers.items()],
-                    suppress_origin=True,  # the server refuses an Origin that differs from Host
-                    sslopt=_sslopt(self.transport),
-                )
+                ws = self.transport.open_websocket(f"ws?clientId={self.client_id}")
                 # Ask for previews with metadata, so each names its prompt and node.
                 ws.send(
                     json.dumps(
@@ -154,6 +157,8 @@ class Listener:
             except (OSError, websocket.WebSocketException) as exc:
                 self.last_error = f"{type(exc).__name__}: {exc}"
                 self._failed_at = time.monotonic()
+                if ws is not None:
+                    _close_quietly(ws)
                 return False
             self._ws = ws
             self._failed_at = None
@@ -264,18 +269,9 @@ class Listener:
         buffer.append(message)
 
 
-def _sslopt(transport: Transport) -> dict[str, Any]:
-    verify = getattr(transport.session, "verify", True)
-    if verify is False:
-        return {"cert_reqs": ssl.CERT_NONE, "check_hostname": False}
-    if isinstance(verify, str):
-        return {"ca_certs": verify}
-    return {}
-
-
-def _close_quietly(ws: websocket.WebSocket) -> None:
+def _close_quietly(ws: WebSocketConnection) -> None:
     with contextlib.suppress(OSError, websocket.WebSocketException):
-        ws.shutdown()  # type: ignore[no-untyped-call]  # no close handshake: the other end is gone
+        ws.shutdown()  # no close handshake: the other end is gone
 
 
 def _opt_str(value: Any) -> str | None:

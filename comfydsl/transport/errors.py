@@ -10,6 +10,7 @@ objects) where there is one::
         ├── ServerUnreachable     (ConnectionError)  no connection at all: refused, DNS, TLS
         ├── RequestTimeout        (TimeoutError)     one HTTP request got no answer in time
         ├── ServerError           (RuntimeError)     a 5xx answer, or one the API does not give
+        │   └── MalformedAnswer                      JSON of a shape the API does not give
         └── RequestRejected       (ValueError)       a 4xx answer
 
 The rest of the branch (a rejected prompt, a failed run, a lost job...) is in
@@ -18,7 +19,7 @@ The rest of the branch (a rejected prompt, a failed run, a lost job...) is in
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from comfydsl.errors import ComfyDSLError
 
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BadServerURL",
     "ClientError",
+    "MalformedAnswer",
     "RequestRejected",
     "RequestTimeout",
     "ServerError",
@@ -71,6 +73,39 @@ class ServerError(ClientError, RuntimeError):
         self.status = status
         self.body = body
         super().__init__(message)
+
+
+class MalformedAnswer(ServerError):
+    """An answer of a shape the server's API does not give: a list where an object belongs, a
+    number where a list of node ids does. The message names the endpoint (or the WebSocket
+    message), what was expected and what arrived. A wait ends with it at once: asking again
+    would not make the answer readable.
+    """
+
+    @classmethod
+    def of(
+        cls,
+        where: str,
+        expected: str,
+        got: Any,
+        *,
+        response: requests.Response | None = None,
+    ) -> MalformedAnswer:
+        """``{where}: expected {expected}, got {type} {value}``, with the HTTP exchange if any.
+
+        >>> str(MalformedAnswer.of("GET /queue", "'queue_running' to be a list", 5))
+        "GET /queue: expected 'queue_running' to be a list, got int 5"
+        """
+        shown = repr(got)
+        shown = shown if len(shown) <= 80 else shown[:77] + "..."
+        error = cls(
+            f"{where}: expected {expected}, got {type(got).__name__} {shown}",
+            status=response.status_code if response is not None else None,
+            body=response.text if response is not None else "",
+        )
+        if response is not None:
+            error.with_http(response.request, response)
+        return error
 
 
 class RequestRejected(ClientError, ValueError):

@@ -1,29 +1,49 @@
 """One HTTP exchange with the server, and every way it can fail mapped to comfydsl's errors.
 
 Every request comfydsl makes goes through a :class:`Transport`: the client's, and the catalog's
-``load_catalog("http://...")``. It knows the base URL, the ``requests`` session, the timeout, the
-TLS settings and the extra headers (sent on every request); it never retries, so a caller's
-timeout is the whole story. The session is the seam: pass your own ``requests.Session`` (with a
-``requests`` transport adapter mounted on it, say) and every byte goes through it.
+``load_catalog("http://...")``; so does the client's WebSocket handshake. It knows the base URL,
+the ``requests`` session, the timeout, the TLS settings and the extra headers (sent on every
+request and on the handshake); it never retries, so a caller's timeout is the whole story.
+
+Two seams, so that tests (or a tunnel, or a recorder) can stand in for the network without
+patching anything:
+
+- HTTP: ``adapter=``, a ``requests`` transport adapter (a ``requests.adapters.BaseAdapter``
+  subclass), is mounted on the session for ``http://`` and ``https://``, so every request of this
+  Transport goes through its ``send()``. Or pass a whole ``session=`` of your own.
+- WebSocket: ``websocket=``, a :class:`~comfydsl.transport.websocket.WebSocketFactory` called as
+  ``websocket.create_connection`` is (the default), with this Transport's headers, TLS settings
+  and timeout.
+
+>>> class Answer(requests.adapters.BaseAdapter):        # doctest: +SKIP
+...     def send(self, request, **kwargs): ...           # a requests.Response for each request
+>>> Transport("http://comfy.test", adapter=Answer())    # doctest: +SKIP
 """
 
 from __future__ import annotations
 
 import json
 import os
+import ssl
 from collections.abc import Collection, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
 from comfydsl.transport.errors import (
     BadServerURL,
+    MalformedAnswer,
     RequestRejected,
     RequestTimeout,
     ServerError,
     ServerUnreachable,
 )
+
+if TYPE_CHECKING:
+    from requests.adapters import BaseAdapter
+
+    from comfydsl.transport.websocket import WebSocketConnection, WebSocketFactory
 
 Timeout = float | tuple[float, float]
 
@@ -88,12 +108,19 @@ class Transport:
         base_url: str,
         *,
         session: requests.Session | None = None,
+        adapter: BaseAdapter | None = None,
+        websocket: WebSocketFactory | None = None,
         timeout: Timeout = 30.0,
         headers: Mapping[str, str] | None = None,
         verify: bool | str | None = None,
     ) -> None:
         self.base_url = normalize_url(base_url)
         self.session = session if session is not None else _own_session(self.base_url)
+        if adapter is not None:
+            # Both schemes, so that nothing of this session (a redirect, an https URL) escapes it.
+            self.session.mount("http://", adapter)
+            self.session.mount("https://", adapter)
+        self.websocket = websocket
         if verify is not None:
             # For https: False trusts any certificate, a path trusts that CA bundle (also for wss).
             self.session.verify = verify
@@ -112,6 +139,34 @@ class Transport:
             if http.startswith("https://")
             else ("ws://" + http[len("http://") :])
         )
+
+    def open_websocket(self, path: str) -> WebSocketConnection:
+        """Open the WebSocket at an endpoint path, with this Transport's headers, TLS and timeout.
+
+        Raises what the factory raises when it cannot connect: OSError or
+        ``websocket.WebSocketException``.
+        """
+        factory = self.websocket
+        if factory is None:
+            from comfydsl.transport.websocket import default_websocket_factory
+
+            factory = default_websocket_factory()
+        return factory(
+            self.ws_url(path),
+            timeout=self.timeout_seconds,
+            header=[f"{k}: {v}" for k, v in self.headers.items()],
+            sslopt=self.sslopt(),
+            suppress_origin=True,  # the server refuses an Origin that differs from Host
+        )
+
+    def sslopt(self) -> dict[str, Any]:
+        """The session's ``verify`` as websocket-client's ``sslopt`` (the same trust for wss)."""
+        verify = getattr(self.session, "verify", True)
+        if verify is False:
+            return {"cert_reqs": ssl.CERT_NONE, "check_hostname": False}
+        if isinstance(verify, str):
+            return {"ca_certs": verify}
+        return {}
 
     @property
     def timeout_seconds(self) -> float:
@@ -196,11 +251,9 @@ class Transport:
         response = self.send("GET", path, params=params, timeout=timeout)
         data = self.json_of(response)
         if not isinstance(data, dict):
-            raise ServerError(
-                f"GET {response.url}: expected a JSON object, got {type(data).__name__}",
-                status=response.status_code,
-                body=response.text,
-            ).with_http(response.request, response)
+            raise MalformedAnswer.of(
+                f"GET {response.url}", "a JSON object", data, response=response
+            )
         return data
 
     def _status_error(

@@ -1,10 +1,9 @@
-"""Fixtures of the command line's tests: the fake server of the client's tests, and a runner."""
+"""Fixtures of the command line's tests: the client tests' scripted server, routed to."""
 
 from __future__ import annotations
 
-import subprocess
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,24 +11,13 @@ import pytest
 ROOT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT / "tests" / "unit" / "client"))
 
-from comfy_fake import FakeComfy  # noqa: E402  (found through the path above)
+from comfy_fake import FakeComfy, route_own_connections  # noqa: E402  (found through the path above)
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeComfy]:
-    """A fake ComfyUI server on a free loopback port, stopped after the test."""
+def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeComfy]:
+    """The client tests' scripted server, in this process: the commands' own connections to its
+    URL are routed to it (a command has no seam to inject through)."""
     with FakeComfy() as server:
+        route_own_connections(server, monkeypatch)
         yield server
-
-
-def run_cli(
-    args: Sequence[str], *, stdin: bytes = b"", cwd: Path | None = None, timeout: float = 60
-) -> subprocess.CompletedProcess[bytes]:
-    """``python -m comfydsl.cli ARGS`` as a real process, its output captured."""
-    return subprocess.run(
-        [sys.executable, "-m", "comfydsl.cli", *args],
-        input=stdin,
-        capture_output=True,
-        cwd=cwd or ROOT,
-        timeout=timeout,
-    )

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_runner import ROOT, run_cli
 from comfy_fake import FakeComfy, refused_url
-from conftest import ROOT, run_cli
 
 from comfydsl.cli import main
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -96,14 +97,11 @@ def test_a_missing_script_is_an_error_not_a_traceback(capsys: pytest.CaptureFixt
 
 
 def test_compile_asks_a_catalog_server_with_its_headers(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    fake: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from comfy_fake import FakeComfy
-
-    with FakeComfy() as fake:
-        argv = ["compile", str(ROOT / "examples" / "invert.py"), "--catalog", fake.url]
-        assert 0 == main([*argv, "--header", "Authorization: Bearer T", "--indent", "-1"])
-        assert ["Bearer T"] == [headers.get("Authorization") for _, _, headers, _ in fake.requests]
+    argv = ["compile", str(ROOT / "examples" / "invert.py"), "--catalog", fake.url]
+    assert 0 == main([*argv, "--header", "Authorization: Bearer T", "--indent", "-1"])
+    assert ["Bearer T"] == [headers.get("Authorization") for _, _, headers, _ in fake.requests]
     assert 3 == len(json.loads(capsys.readouterr().out))
 
 

@@ -1,30 +1,39 @@
-"""A scripted stand-in for a ComfyUI server, for the faults a real one will not produce on demand.
+"""A scripted stand-in for a ComfyUI server, in process, for the faults a real one will not
+produce on demand.
 
-It answers on 127.0.0.1 like the real server does in the recordings under ``recordings/`` (copied
-from a real ComfyUI 0.3.75): ``POST /prompt`` gives the recorded answer, the WebSocket replays the
-recorded messages of that run, ``/history/{id}`` gives the recorded entry once the run is "over".
-Faults are switched on per test: drop the WebSocket after N messages, refuse WebSockets, answer
-500 with text, answer slowly, die.
+It answers like the real server does in the recordings under ``recordings/`` (copied from a real
+ComfyUI 0.3.75): ``POST /prompt`` gives the recorded answer, the WebSocket replays the recorded
+messages of that run, ``/history/{id}`` gives the recorded entry once the run is "over". No socket
+is opened: a Client reaches it through its two seams, ``adapter=fake.adapter`` (a ``requests``
+transport adapter answering every HTTP request) and ``websocket=fake.websocket`` (a factory
+handing out scripted connections). Faults are switched on per test: drop the WebSocket after N
+messages, refuse WebSockets, answer 500 with text, answer slowly, die, or answer one endpoint
+with whatever a test scripts (``answer``).
 """
 
 from __future__ import annotations
 
-import base64
-import contextlib
-import hashlib
+import io
 import json
 import socket
-import struct
 import threading
 import time
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections import deque
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import requests
+import urllib3
+import websocket
+from requests.adapters import BaseAdapter
+from requests.structures import CaseInsensitiveDict
+from requests.utils import get_encoding_from_headers
+
 RECORDINGS = Path(__file__).resolve().parent / "recordings"
-_WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+_TEXT = "text/plain; charset=utf-8"
+_DROP = object()  # in a connection's inbox: the server drops the connection here
 
 
 def recording(name: str) -> Any:
@@ -63,14 +72,19 @@ class Run:
 
 
 class FakeComfy:
-    """The fake server; use as a context manager. ``url`` is its base URL.
+    """The fake server. ``url`` is its base URL; ``adapter`` and ``websocket`` are what a Client
+    takes to reach it: ``Client(fake.url, adapter=fake.adapter, websocket=fake.websocket)``.
 
     Knobs: ``runs`` (answers to successive POST /prompt), ``ws_enabled``, ``drop_ws_after``
-    (close the WebSocket after that many messages of a run), ``history_visible`` (serve the history
-    entry: set False to keep a run "running" forever), ``delay`` (seconds before every answer),
-    ``fail_all_with`` (a status answered with text to every request). ``requests`` records
-    (method, path, headers, body) of everything received.
+    (drop the WebSocket after that many messages of a run), ``history_visible`` (serve the history
+    entry: set False to keep a run "running" forever), ``delay`` (seconds before every answer; an
+    answer later than the client's read timeout is a read timeout), ``fail_all_with`` (a status
+    answered with text to every HTTP request), ``answer()`` (script one endpoint's answer).
+    ``requests`` records (method, path, headers, body) of everything received, the WebSocket
+    handshake included; ``handshakes`` the options each handshake was made with.
     """
+
+    url = "http://comfy.test:8188"
 
     def __init__(self) -> None:
         self.runs: list[Run] = []
@@ -80,229 +94,287 @@ class FakeComfy:
         self.delay = 0.0
         self.fail_all_with: int | None = None
         self.requests: list[tuple[str, str, dict[str, str], bytes]] = []
+        self.handshakes: list[dict[str, Any]] = []
         self.queue_running: list[list[Any]] = []
         self.files: dict[tuple[str, str, str], bytes] = {}
-        self._posted: list[Run] = []
+        self.adapter = FakeAdapter(self)
+        self._answers: dict[tuple[str, str], tuple[int, Any]] = {}
         self._history: dict[str, Any] = {}
-        self._stop = threading.Event()
-        self._connections: list[socket.socket] = []
+        self._stopped = False
         self._ws_pending: list[list[Any]] = []
-        self._ws_wakeup = threading.Condition()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), daemon=True
-        )
-
-    @property
-    def url(self) -> str:
-        """``http://127.0.0.1:PORT``."""
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        self._wakeup = threading.Condition()
 
     def __enter__(self) -> FakeComfy:
-        self._thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
     def stop(self) -> None:
-        """Stop answering and close every connection (a server that died)."""
-        if self._stop.is_set():
-            return
-        self._stop.set()
-        with self._ws_wakeup:
-            self._ws_wakeup.notify_all()
-        self._server.shutdown()
-        self._server.server_close()
-        for conn in self._connections:  # keep-alive and WebSocket connections die with it
-            with contextlib.suppress(OSError):
-                conn.shutdown(socket.SHUT_RDWR)
-        self._thread.join(timeout=5)
+        """Stop answering and drop every connection (a server that died)."""
+        with self._wakeup:
+            self._stopped = True
+            self._wakeup.notify_all()
 
-    # -- internals --------------------------------------------------------------------------------
-    def _post_prompt(self, body: dict[str, Any]) -> Run:
-        run = self.runs.pop(0) if self.runs else Run(status=500, body="no run scripted")
-        self._posted.append(run)
-        if run.status == 200:
-            with self._ws_wakeup:
-                self._ws_pending.append(list(run.ws_messages))
-                self._ws_wakeup.notify_all()
-            self._history.update(run.history)
-        return run
+    @property
+    def stopped(self) -> bool:
+        """True once the server has "died"."""
+        return self._stopped
 
-    def _next_ws_messages(self) -> Iterator[list[Any]]:
-        while not self._stop.is_set():
-            with self._ws_wakeup:
-                while not self._ws_pending and not self._stop.is_set():
-                    self._ws_wakeup.wait(timeout=0.1)
-                if self._stop.is_set():
-                    return
-                batch = self._ws_pending.pop(0)
-            yield batch
+    def answer(self, method: str, path: str, body: Any, *, status: int = 200) -> None:
+        """Answer every ``method path`` (no query) with ``body``: JSON, or text if a str."""
+        self._answers[(method, path)] = (status, body)
 
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        fake = self
+    # -- the WebSocket factory (a WebSocketFactory, as websocket.create_connection is) -----------
+    def websocket(
+        self,
+        url: str,
+        *,
+        timeout: float,
+        header: list[str],
+        sslopt: dict[str, Any],
+        suppress_origin: bool,
+    ) -> FakeWebSocket:
+        """Open a scripted connection, or fail as the real handshake would."""
+        if self._stopped:
+            raise ConnectionRefusedError(111, "Connection refused")
+        parts = urlsplit(url)
+        headers = dict(line.split(": ", 1) for line in header)
+        self.requests.append(("GET", f"{parts.path}?{parts.query}", headers, b""))
+        self.handshakes.append(
+            {"url": url, "timeout": timeout, "sslopt": sslopt, "suppress_origin": suppress_origin}
+        )
+        if self.delay > timeout:
+            time.sleep(timeout)
+            raise websocket.WebSocketTimeoutException("handshake timed out")
+        time.sleep(self.delay)
+        if not self.ws_enabled:
+            raise websocket.WebSocketBadStatusException("Handshake status 404 Not Found", 404)
+        return FakeWebSocket(self)
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
+    # -- what the adapter answers ---------------------------------------------------------------
+    def answer_http(
+        self, request: requests.PreparedRequest, read_timeout: float | None
+    ) -> tuple[int, bytes, str]:
+        """(status, body, content type) for one request, as the real server would answer."""
+        if self._stopped:
+            raise requests.ConnectionError("[Errno 111] Connection refused", request=request)
+        body = request.body or b""
+        body = body.encode() if isinstance(body, str) else body
+        assert request.method is not None and request.url is not None
+        parts = urlsplit(request.url)
+        path_url = parts.path + (f"?{parts.query}" if parts.query else "")
+        self.requests.append((request.method, path_url, dict(request.headers), bytes(body)))
+        if self.delay:
+            if read_timeout is not None and self.delay > read_timeout:
+                time.sleep(read_timeout)
+                raise requests.ReadTimeout(
+                    f"Read timed out. (read timeout={read_timeout})", request=request
+                )
+            time.sleep(self.delay)
+        if self.fail_all_with is not None:
+            text = b"500 Internal Server Error\n\nServer got itself in trouble"
+            return self.fail_all_with, text, _TEXT
+        scripted = self._answers.get((request.method, parts.path))
+        if scripted is not None:
+            return _encoded(*scripted)
+        if request.method == "GET":
+            return self._get(parts.path, {k: v[0] for k, v in parse_qs(parts.query).items()})
+        if request.method == "POST":
+            return self._post(parts.path, body)
+        return 405, b"405: Method Not Allowed", _TEXT
 
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
+    def _get(self, path: str, query: dict[str, str]) -> tuple[int, bytes, str]:
+        if path.startswith("/history/"):
+            prompt_id = path[len("/history/") :]
+            entry = self._history.get(prompt_id) if self.history_visible else None
+            return _encoded(200, {prompt_id: entry} if entry else {})
+        if path == "/queue":
+            running = [] if self.history_visible else self.queue_running
+            return _encoded(200, {"queue_running": running, "queue_pending": []})
+        if path == "/view":
+            key = (query.get("filename", ""), query.get("subfolder", ""), query.get("type", ""))
+            if key in self.files:
+                return 200, self.files[key], "image/png"
+            return 404, b"", "text/plain"
+        if path == "/object_info":
+            return _encoded(200, {})
+        return 404, b"404: Not Found", "text/plain"
 
-            def setup(self) -> None:
-                super().setup()
-                fake._connections.append(self.connection)
+    def _post(self, path: str, body: bytes) -> tuple[int, bytes, str]:
+        if path == "/prompt":
+            run = self.runs.pop(0) if self.runs else Run(status=500, body="no run scripted")
+            if run.status == 200:
+                with self._wakeup:
+                    self._ws_pending.append(list(run.ws_messages))
+                    self._wakeup.notify_all()
+                self._history.update(run.history)
+            return _encoded(run.status, run.body)
+        if path in ("/queue", "/interrupt", "/history", "/free"):
+            return 200, b"", "text/plain"
+        return 404, b"404: Not Found", "text/plain"
 
-            def _record(self) -> bytes:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
-                fake.requests.append((self.command, self.path, dict(self.headers), body))
-                if fake.delay:
-                    time.sleep(fake.delay)
-                return body
+    def _next_batch(self) -> list[Any] | None:
+        """The messages of the next posted run, if one waits (call holding ``_wakeup``)."""
+        return self._ws_pending.pop(0) if self._ws_pending else None
 
-            def _send(self, status: int, body: bytes, content_type: str) -> None:
-                self.send_response(status)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
 
-            def _json(self, data: Any, status: int = 200) -> None:
-                self._send(status, json.dumps(data).encode(), "application/json; charset=utf-8")
+class FakeAdapter(BaseAdapter):
+    """The fake's HTTP side: a ``requests`` transport adapter that answers from its script."""
 
-            def _maybe_fail(self) -> bool:
-                if fake.fail_all_with is None:
-                    return False
-                text = b"500 Internal Server Error\n\nServer got itself in trouble"
-                self._send(fake.fail_all_with, text, "text/plain; charset=utf-8")
-                return True
+    def __init__(self, fake: FakeComfy) -> None:
+        super().__init__()
+        self.fake = fake
+        self.sent_with: list[dict[str, Any]] = []  # the options requests gave each send()
 
-            def do_GET(self) -> None:
-                self._record()
-                parts = urlsplit(self.path)
-                path = parts.path
-                if path == "/ws":
-                    self._websocket()
-                    return
-                if self._maybe_fail():
-                    return
-                if path.startswith("/history/"):
-                    prompt_id = path[len("/history/") :]
-                    entry = fake._history.get(prompt_id) if fake.history_visible else None
-                    self._json({prompt_id: entry} if entry else {})
-                elif path == "/queue":
-                    running = [] if fake.history_visible else fake.queue_running
-                    self._json({"queue_running": running, "queue_pending": []})
-                elif path == "/view":
-                    query = {k: v[0] for k, v in parse_qs(parts.query).items()}
-                    key = (
-                        query.get("filename", ""),
-                        query.get("subfolder", ""),
-                        query.get("type", ""),
+    def send(
+        self,
+        request: requests.PreparedRequest,
+        stream: bool = False,
+        timeout: float | tuple[float, float] | tuple[float, None] | None = None,
+        verify: bool | str = True,
+        cert: bytes | str | tuple[bytes | str, bytes | str] | None = None,
+        proxies: dict[str, str] | None = None,
+    ) -> requests.Response:
+        """The fake's answer to one request, as a real ``requests.Response``."""
+        self.sent_with.append({"timeout": timeout, "verify": verify})
+        read_timeout = timeout[1] if isinstance(timeout, tuple) else timeout
+        status, body, content_type = self.fake.answer_http(request, read_timeout)
+        reason = HTTPStatus(status).phrase
+        headers = {"Content-Type": content_type, "Content-Length": str(len(body))}
+        response = requests.Response()
+        response.status_code = status
+        response.reason = reason
+        response.headers = CaseInsensitiveDict(headers)
+        response.encoding = get_encoding_from_headers(response.headers)
+        response.raw = urllib3.HTTPResponse(
+            body=io.BytesIO(body),
+            headers=headers,
+            status=status,
+            reason=reason,
+            preload_content=False,
+        )
+        response.url = request.url or ""
+        response.request = request
+        response.connection = self
+        return response
+
+    def close(self) -> None:
+        """Nothing to release: no connection was ever opened."""
+
+
+class FakeWebSocket:
+    """One scripted WebSocket connection (a WebSocketConnection, as websocket-client's is).
+
+    It says ``status`` on connect, like the real server, then replays the messages of each run
+    posted after it, in order; several connections share the runs, first come first served.
+    """
+
+    def __init__(self, fake: FakeComfy) -> None:
+        self._fake = fake
+        self._connected = True
+        self._timeout: float | None = None
+        self._inbox: deque[Any] = deque([{"type": "status", "data": {"status": {}, "sid": "x"}}])
+        self.sent: list[str] = []
+
+    @property
+    def connected(self) -> bool:
+        """True until closed, dropped, or the server died."""
+        return self._connected and not self._fake.stopped
+
+    def send(self, payload: str) -> int:
+        """Take one text frame from the client (the real server ignores what it does not know)."""
+        if not self.connected:
+            raise websocket.WebSocketConnectionClosedException("socket is already closed.")
+        self.sent.append(payload)
+        return len(payload)
+
+    def settimeout(self, timeout: float | None) -> None:
+        """Bound the next reads."""
+        self._timeout = timeout
+
+    def recv_data(self) -> tuple[int, bytes]:
+        """The next message: text for JSON-able values, binary for bytes."""
+        deadline = None if self._timeout is None else time.monotonic() + self._timeout
+        fake = self._fake
+        with fake._wakeup:
+            while True:
+                if not self.connected:
+                    self._connected = False
+                    raise websocket.WebSocketConnectionClosedException(
+                        "Connection to remote host was lost."
                     )
-                    if key in fake.files:
-                        self._send(200, fake.files[key], "image/png")
-                    else:
-                        self._send(404, b"", "text/plain")
-                elif path == "/object_info":
-                    self._json({})
-                else:
-                    self._send(404, b"404: Not Found", "text/plain")
+                if not self._inbox:
+                    batch = fake._next_batch()
+                    if batch is not None:
+                        drop = fake.drop_ws_after
+                        if drop is not None and len(batch) > drop:
+                            batch = [*batch[:drop], _DROP]
+                        self._inbox.extend(batch)
+                if self._inbox:
+                    message = self._inbox.popleft()
+                    if message is _DROP:
+                        self._connected = False
+                        continue
+                    if isinstance(message, (bytes, bytearray)):
+                        return websocket.ABNF.OPCODE_BINARY, bytes(message)
+                    return websocket.ABNF.OPCODE_TEXT, json.dumps(message).encode()
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
+                    raise websocket.WebSocketTimeoutException("Connection timed out")
+                fake._wakeup.wait(remaining)
 
-            def do_POST(self) -> None:
-                body = self._record()
-                if self._maybe_fail():
-                    return
-                path = urlsplit(self.path).path
-                if path == "/prompt":
-                    run = fake._post_prompt(json.loads(body))
-                    if isinstance(run.body, str):
-                        self._send(run.status, run.body.encode(), "text/plain; charset=utf-8")
-                    else:
-                        self._json(run.body, run.status)
-                elif path in ("/queue", "/interrupt", "/history", "/free"):
-                    self._send(200, b"", "text/plain")
-                else:
-                    self._send(404, b"404: Not Found", "text/plain")
+    def close(self, *, timeout: float = 3) -> None:
+        """Close (the real server answers the close frame at once)."""
+        self._connected = False
 
-            def _websocket(self) -> None:
-                if not fake.ws_enabled or "Sec-WebSocket-Key" not in self.headers:
-                    self._send(404, b"404: Not Found", "text/plain")
-                    return
-                key = self.headers["Sec-WebSocket-Key"] + _WS_GUID
-                accept = base64.b64encode(hashlib.sha1(key.encode()).digest()).decode()
-                self.send_response(101)
-                self.send_header("Upgrade", "websocket")
-                self.send_header("Connection", "Upgrade")
-                self.send_header("Sec-WebSocket-Accept", accept)
-                self.end_headers()
-                self.close_connection = True
-                conn = self.connection
-                threading.Thread(target=_answer_close, args=(conn,), daemon=True).start()
-                try:
-                    _send_frame(conn, {"type": "status", "data": {"status": {}, "sid": "x"}})
-                    for batch in fake._next_ws_messages():
-                        for sent, message in enumerate(batch):
-                            if fake.drop_ws_after is not None and sent >= fake.drop_ws_after:
-                                conn.shutdown(socket.SHUT_RDWR)
-                                return
-                            _send_frame(conn, message)
-                except OSError:
-                    return
-
-        return Handler
+    def shutdown(self) -> None:
+        """Drop the connection."""
+        self._connected = False
 
 
-def _send_frame(conn: socket.socket, message: Any) -> None:
-    """One unmasked server frame: text for JSON-able values, binary for bytes."""
-    if isinstance(message, (bytes, bytearray)):
-        opcode, payload = 0x2, bytes(message)
-    else:
-        opcode, payload = 0x1, json.dumps(message).encode()
-    header = bytes([0x80 | opcode])
-    size = len(payload)
-    if size < 126:
-        header += bytes([size])
-    elif size < 1 << 16:
-        header += bytes([126]) + struct.pack(">H", size)
-    else:
-        header += bytes([127]) + struct.pack(">Q", size)
-    conn.sendall(header + payload)
-
-
-def _answer_close(conn: socket.socket) -> None:
-    """Read the client's frames; answer a close frame with one, as a real server does."""
-    with contextlib.suppress(OSError):
-        while True:
-            head = _read_exactly(conn, 2)
-            opcode, size = head[0] & 0x0F, head[1] & 0x7F
-            if size == 126:
-                (size,) = struct.unpack(">H", _read_exactly(conn, 2))
-            elif size == 127:
-                (size,) = struct.unpack(">Q", _read_exactly(conn, 8))
-            _read_exactly(conn, size + (4 if head[1] & 0x80 else 0))
-            if opcode == 0x8:
-                conn.sendall(bytes([0x88, 0]))
-                conn.shutdown(socket.SHUT_RDWR)
-                return
-
-
-def _read_exactly(conn: socket.socket, size: int) -> bytes:
-    data = b""
-    while len(data) < size:
-        chunk = conn.recv(size - len(data))
-        if not chunk:
-            raise OSError("closed")
-        data += chunk
-    return data
+def _encoded(status: int, body: Any) -> tuple[int, bytes, str]:
+    if isinstance(body, str):
+        return status, body.encode(), _TEXT
+    return status, json.dumps(body).encode(), "application/json; charset=utf-8"
 
 
 def refused_url() -> str:
-    """A loopback URL where nothing listens (a port taken then freed)."""
+    """A loopback URL where nothing listens (a port taken then freed): the OS refuses at once."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     return f"http://127.0.0.1:{port}"
+
+
+def route_own_connections(server: FakeComfy, monkeypatch: Any) -> None:
+    """Sessions and WebSockets that comfydsl opens for itself, for the fake's URL, go to the fake.
+
+    Only for the command-line tests: a command builds its own Client (and its catalog's
+    Transport) from its arguments and has no seam to inject through. Everywhere else the fake is
+    reached through ``adapter=`` and ``websocket=`` only, so that a broken seam fails the tests.
+    """
+    import comfydsl.transport.http
+    import comfydsl.transport.websocket
+
+    made_by_transport = comfydsl.transport.http._own_session
+    default_factory = comfydsl.transport.websocket.default_websocket_factory
+
+    def own_session(base_url: str) -> Any:
+        session = made_by_transport(base_url)
+        if base_url.startswith(server.url):
+            session.mount(server.url, server.adapter)
+        return session
+
+    def factory() -> Any:
+        real = default_factory()
+
+        def connect(url: str, **options: Any) -> Any:
+            if url.startswith(server.url.replace("http://", "ws://", 1)):
+                return server.websocket(url, **options)
+            return real(url, **options)
+
+        return connect
+
+    monkeypatch.setattr(comfydsl.transport.http, "_own_session", own_session)
+    monkeypatch.setattr(comfydsl.transport.websocket, "default_websocket_factory", factory)

@@ -1,4 +1,4 @@
-"""Fixtures of the client's unit tests: the scripted fake server and clients bound to it."""
+"""Fixtures of the client's unit tests: the scripted in-process server and clients bound to it."""
 
 from __future__ import annotations
 
@@ -10,20 +10,29 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from comfy_fake import FakeComfy
+from comfy_fake import FakeComfy, route_own_connections
 
 from comfydsl.client import Client
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeComfy]:
-    """A fake ComfyUI server on a free loopback port, stopped after the test."""
+def fake(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeComfy]:
+    """A scripted ComfyUI server in this process, stopped after the test."""
     with FakeComfy() as server:
+        if request.module.__name__.endswith("test_client_commands"):
+            route_own_connections(server, monkeypatch)
         yield server
 
 
 @pytest.fixture
 def client(fake: FakeComfy) -> Iterator[Client]:
     """A Client of the fake server, with short bounds so that fault tests end quickly."""
-    with Client(fake.url, timeout=5.0, lost_after=1.0, poll_interval=0.05) as c:
+    with Client(
+        fake.url,
+        adapter=fake.adapter,
+        websocket=fake.websocket,
+        timeout=5.0,
+        lost_after=1.0,
+        poll_interval=0.05,
+    ) as c:
         yield c

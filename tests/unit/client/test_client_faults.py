@@ -1,4 +1,4 @@
-"""Faults a real server will not produce on demand, against the scripted fake server.
+"""Faults a real server will not produce on demand, against the scripted in-process server.
 
 The normal paths (submit, follow, results, errors, interrupt, cache, a killed server) are tested
 against a real ComfyUI in tests/integration/test_client_*.py.
@@ -110,7 +110,7 @@ def test_a_refused_connection_is_server_unreachable() -> None:
 def test_a_server_that_does_not_answer_in_time_is_a_request_timeout(fake: FakeComfy) -> None:
     fake.delay = 2.0
     with (
-        Client(fake.url, timeout=0.2) as client,
+        Client(fake.url, adapter=fake.adapter, websocket=fake.websocket, timeout=0.2) as client,
         pytest.raises(RequestTimeout, match=r"no answer within 0\.2 s"),
     ):
         client.system_stats()
@@ -193,7 +193,12 @@ def test_a_partly_accepted_prompt_is_cancelled_and_rejected(
 
 def test_extra_headers_go_on_every_request_and_the_websocket_handshake(fake: FakeComfy) -> None:
     fake.runs.append(Run.from_recording(A1))
-    with Client(fake.url, headers={"Authorization": "Bearer t0k"}) as client:
+    with Client(
+        fake.url,
+        adapter=fake.adapter,
+        websocket=fake.websocket,
+        headers={"Authorization": "Bearer t0k"},
+    ) as client:
         client.submit(PROMPT, validate=False).wait(timeout=10)
     paths = [(p.split("?")[0], h.get("Authorization")) for _, p, h, _ in fake.requests]
     assert "/ws" in [p for p, _ in paths]
