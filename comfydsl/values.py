@@ -150,14 +150,22 @@ def json_problem(value: Any) -> str | None:
     return _json_problem(value, 0, set())
 
 
+#: The longest integer Python writes as text (sys.get_int_max_str_digits()'s default), in bits.
+_INT_BITS = 14_000
+
+
 def _json_problem(value: Any, depth: int, path: set[int]) -> str | None:
     kind = type(value)
-    if kind is int or kind is bool or value is None or kind is float:
+    if kind is bool or value is None or kind is float:
         return None  # nan and inf go out as NaN/Infinity, which the server's json reads
+    if kind is int:
+        return _int_problem(value)
     if isinstance(value, str):
         return text_problem(value)  # subclasses (LocalFile...) write as their base value
-    if isinstance(value, (int, float)):
-        return None  # subclasses (IntEnum...) write as their base value
+    if isinstance(value, int):
+        return _int_problem(value)  # subclasses (IntEnum...) write as their base value
+    if isinstance(value, float):
+        return None
     if isinstance(value, PurePath):
         return None  # a local file: uploaded, then its server name is sent
     if isinstance(value, (list, tuple, Mapping)):
@@ -183,6 +191,12 @@ def _json_problem(value: Any, depth: int, path: set[int]) -> str | None:
             path.discard(id(value))
         return None
     return f"a {kind.__name__} cannot be written in a prompt"
+
+
+def _int_problem(value: int) -> str | None:
+    if value.bit_length() > _INT_BITS:
+        return f"an integer of about {int(value.bit_length() * 0.30103)} digits cannot be written"
+    return None
 
 
 def _short_repr(value: Any, limit: int = 60) -> str:

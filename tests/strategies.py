@@ -731,3 +731,147 @@ def _call_random(call: Call, values: dict[str, Any]) -> Node:
 def is_keyword(name: str) -> bool:
     """Whether ``name`` is a Python keyword (hard or soft)."""
     return keyword.iskeyword(name) or keyword.issoftkeyword(name)
+
+
+# -- mutations of real prompts (fuzzing) -------------------------------------------------------------
+
+#: How many examples each fuzz test runs: a few hundred in CI, as many as asked for long runs
+#: (``COMFYDSL_FUZZ_EXAMPLES=100000``).
+FUZZ_EXAMPLES = int(__import__("os").environ.get("COMFYDSL_FUZZ_EXAMPLES", "200"))
+
+#: Values a mutation puts somewhere in a prompt: every JSON type, links of every wrong shape,
+#: what Python can hold and JSON cannot, and the values that broke readers before.
+ODD_VALUES: tuple[Any, ...] = (
+    None,
+    True,
+    0,
+    -1,
+    1.5,
+    math.nan,
+    math.inf,
+    10**5000,
+    "",
+    "x",
+    "bad \udc80 surrogate",
+    "\x00",
+    [],
+    {},
+    ["1", 0],
+    [1, 0],
+    [None, 0],
+    ["2", "0"],
+    ["2", 1.5],
+    ["999", 0],
+    [["1", 0], 0],
+    ["1", 0, 0],
+    {"__value__": [1, 2]},
+    {"__value__": 5},
+    {"inputs": {}, "class_type": "X"},
+    {1: "int key"},
+    (1, 2),
+)
+
+
+def _nested(depth: int) -> Any:
+    value: Any = "deep"
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """The paths to the values inside ``value`` (dict keys and list indexes), to depth 6: a
+    mutation may have put a deep or self-containing value in."""
+    found = [prefix]
+    if len(prefix) >= 6:
+        return found
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found += _paths(item, (*prefix, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += _paths(item, (*prefix, index))
+    return found
+
+
+def _replaced(value: Any, path: tuple[Any, ...], new: Any, delete: bool) -> Any:
+    if not path:
+        return new
+    head, rest = path[0], path[1:]
+    if isinstance(value, dict):
+        copy = dict(value)
+        if delete and not rest:
+            copy.pop(head, None)
+        elif not rest:
+            copy[head] = new
+        else:
+            copy[head] = _replaced(value[head], rest, new, delete)
+        return copy
+    copy_list = list(value)
+    if delete and not rest:
+        del copy_list[head]
+    else:
+        copy_list[head] = _replaced(value[head], rest, new, delete)
+    return copy_list
+
+
+@st.composite
+def mutated_prompts(draw: st.DrawFn, prompts: list[dict[str, Any]]) -> Any:
+    """A real prompt with one to three things changed: a value replaced (by one of ODD_VALUES,
+    a deep nesting, a self-containing list, another part of the prompt), a key deleted or
+    added, a node duplicated under an odd id."""
+    prompt: Any = draw(st.sampled_from(prompts))
+    for _ in range(draw(st.integers(1, 3))):
+        paths = _paths(prompt)
+        path = draw(st.sampled_from(paths))
+        how = draw(
+            st.sampled_from(["replace", "replace", "delete", "add", "deep", "loop", "graft"])
+        )
+        if how == "delete" and path:
+            prompt = _replaced(prompt, path, None, delete=True)
+        elif how == "add":
+            key = draw(
+                st.sampled_from(["extra", "is_changed", "_meta", "inputs", "class_type", "1"])
+            )
+            where = (*path, key) if isinstance(_at(prompt, path), dict) else path
+            prompt = _replaced(prompt, where, draw(st.sampled_from(ODD_VALUES)), delete=False)
+        elif how == "deep":
+            depth = draw(st.sampled_from([63, 64, 65, 2000]))
+            prompt = _replaced(prompt, path, _nested(depth), delete=False)
+        elif how == "loop":
+            loop: list[Any] = ["loop"]
+            loop.append(loop)
+            prompt = _replaced(prompt, path, loop, delete=False)
+        elif how == "graft":
+            prompt = _replaced(prompt, path, _at(prompt, draw(st.sampled_from(paths))), False)
+        else:
+            prompt = _replaced(prompt, path, draw(st.sampled_from(ODD_VALUES)), delete=False)
+    return prompt
+
+
+def _at(value: Any, path: tuple[Any, ...]) -> Any:
+    for key in path:
+        value = value[key]
+    return value
+
+
+@st.composite
+def mutated_bytes(draw: st.DrawFn, texts: list[bytes]) -> bytes:
+    """A real prompt file's bytes with bytes flipped, cut, doubled or put in."""
+    data = bytearray(draw(st.sampled_from(texts)))
+    for _ in range(draw(st.integers(1, 4))):
+        at = draw(st.integers(0, max(len(data) - 1, 0)))
+        how = draw(st.sampled_from(["flip", "cut", "insert", "double", "truncate"]))
+        if how == "flip" and data:
+            data[at] = draw(st.integers(0, 255))
+        elif how == "cut":
+            del data[at : at + draw(st.integers(1, 20))]
+        elif how == "insert":
+            data[at:at] = draw(
+                st.sampled_from([b"\xff", b"\xed\xa0\x80", b"[" * 3000, b"9" * 5000, b"\x00", b"{"])
+            )
+        elif how == "double":
+            data[at:at] = data[at : at + draw(st.integers(1, 200))]
+        else:
+            del data[at:]
+    return bytes(data)

@@ -20,7 +20,6 @@ A combo whose choices are not known here (model files, in the bundled catalog) t
 
 from __future__ import annotations
 
-import math
 import numbers
 from collections.abc import Callable, Mapping
 from pathlib import PurePath
@@ -41,6 +40,9 @@ from comfydsl.errors import (
 from comfydsl.graph import Node, Output, Workflow
 from comfydsl.names import close_matches
 from comfydsl.values import LocalFile, freeze, json_problem, wrap_list
+
+#: 2**14000: integers beyond it cannot be written as JSON text (see comfydsl.values).
+_WRITABLE = 1 << 14_000
 
 _list_new = list.__new__
 _list_extend = list.extend
@@ -273,8 +275,9 @@ def checker_for(spec: InputSpec) -> Checker:
     kind = spec.kind
     checker: Checker
     if kind in ("INT", "FLOAT"):
-        low = -math.inf if spec.min is None else spec.min
-        high = math.inf if spec.max is None else spec.max
+        # Unbounded, the fast path still stops at the longest integer JSON can be written with.
+        low = -_WRITABLE if spec.min is None else spec.min
+        high = _WRITABLE if spec.max is None else spec.max
         fast = (int,) if kind == "INT" else (int, float)
 
         def checker(value: Any, workflow: Workflow | None) -> Any:

@@ -173,3 +173,13 @@ def test_did_you_mean_is_searched_once_per_unknown_class() -> None:
     assert 300 + whole.SUGGEST_LIMIT + 50 == len(errors)
     assert "Did you mean 'KSampler'" in str(errors[0])
     assert whole.SUGGEST_LIMIT == len(searched), "one search per distinct class, up to the limit"
+
+
+def test_an_integer_too_long_to_write_is_refused_when_it_enters() -> None:
+    with Workflow():
+        with pytest.raises(InputValueError, match="digits"):
+            Node("Unknown", value=10**5000)
+        with pytest.raises(InputValueError, match="digits"):
+            Node("Unknown", value={"__value__": [10**5000]})
+    with pytest.raises(PromptFormatError, match="digits"):
+        load_prompt({"1": {"inputs": {"seed": 10**5000}, "class_type": "KSampler"}})
