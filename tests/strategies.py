@@ -9,6 +9,9 @@
   so that hypothesis prints it when a test fails); ``build(plan)`` makes it with the typed calls.
 - ``random_calls(object_info)``: calls with random, mostly invalid, values; ``run_calls`` makes them.
 - ``scalars()`` / ``numeric_strings()``: literals for the coercion tests.
+- ``mutated_object_infos(definitions)``: real definitions (the bundled catalog's) broken at random
+  places: values of another type, keys dropped or added, values wrapped in lists or objects,
+  replaced by ``None``/``5``/``"x"``/``{}``/``[]``, deep nesting; for the catalog-loading property.
 
 The rules this module uses to tell what is valid (which output fits which input, which combo
 choices are known) are written here from PROTOCOL.md, not taken from comfydsl, so that they can
@@ -17,8 +20,10 @@ disagree with it.
 
 from __future__ import annotations
 
+import copy
 import keyword
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
@@ -731,3 +736,150 @@ def _call_random(call: Call, values: dict[str, Any]) -> Node:
 def is_keyword(name: str) -> bool:
     """Whether ``name`` is a Python keyword (hard or soft)."""
     return keyword.iskeyword(name) or keyword.issoftkeyword(name)
+
+
+# -- malformed catalogs -----------------------------------------------------------------------------
+
+#: What a broken definition may hold in place of the right value.
+ODD_VALUES: tuple[Any, ...] = (
+    None,
+    5,
+    0,
+    -1.5,
+    math.nan,
+    math.inf,
+    True,
+    False,
+    "x",
+    "",
+    "COMBO",
+    "INT",
+    "*",
+    {},
+    [],
+    [None],
+    [[]],
+    [{}],
+    {"": None},
+    {"x": []},
+)
+#: Keys a definition, its sections or an input's options have: added where they were not.
+KNOWN_KEYS = (
+    "input",
+    "input_order",
+    "required",
+    "optional",
+    "hidden",
+    "output",
+    "output_name",
+    "output_is_list",
+    "output_tooltips",
+    "output_node",
+    "display_name",
+    "category",
+    "name",
+    "description",
+    "python_module",
+    "deprecated",
+    "default",
+    "min",
+    "max",
+    "step",
+    "options",
+    "forceInput",
+    "formats",
+    "multiselect",
+    "image_upload",
+    "tooltip",
+)
+
+
+def _odd_values() -> st.SearchStrategy[Any]:
+    # Copied: a later change in place must not reach the shared constant (nor the next example).
+    return st.sampled_from(ODD_VALUES).map(copy.deepcopy)
+
+
+def _retyped(value: Any) -> Any:
+    """The same content as a value of another JSON type."""
+    if isinstance(value, bool):
+        return "true" if value else 0
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, str):
+        return [value] if len(value) % 2 else len(value)
+    if isinstance(value, list):
+        return {str(i): v for i, v in enumerate(value)}
+    if isinstance(value, dict):
+        return list(value.values()) if len(value) % 2 else list(value.items())
+    return 5
+
+
+@st.composite
+def _mutated_value(draw: st.DrawFn, value: Any) -> Any:
+    how = draw(st.sampled_from(("odd", "retype", "wrap", "object", "nest", "repeat")))
+    if how == "odd":
+        return draw(_odd_values())
+    if how == "retype":
+        return _retyped(value)
+    if how == "wrap":
+        return [value]
+    if how == "object":
+        return {draw(st.sampled_from(KNOWN_KEYS)): value}
+    if how == "nest":
+        for _ in range(draw(st.integers(2, 40))):
+            value = [value] if draw(st.booleans()) else {"x": value}
+        return value
+    return [value, copy.deepcopy(value)]
+
+
+@st.composite
+def _mutate(draw: st.DrawFn, definition: Any) -> Any:
+    """One change somewhere in ``definition``: the walk stops at a random depth, then changes,
+    drops or adds what it stands on."""
+    if draw(st.integers(0, 9)) == 0:
+        return draw(_mutated_value(definition))
+    parent = definition
+    while True:
+        keys = list(parent) if isinstance(parent, dict) else list(range(len(parent)))
+        if not keys:
+            break
+        key = draw(st.sampled_from(keys))
+        child = parent[key]
+        if isinstance(child, (dict, list)) and child and draw(st.integers(0, 3)) > 0:
+            parent = child
+            continue
+        action = draw(st.sampled_from(("change", "change", "drop", "add")))
+        if action == "drop":
+            del parent[key]
+        elif action == "add" and isinstance(child, dict):
+            child[draw(st.sampled_from(KNOWN_KEYS))] = draw(_odd_values())
+        elif action == "add" and isinstance(child, list):
+            child.append(draw(_odd_values()))
+        else:
+            parent[key] = draw(_mutated_value(child))
+        break
+    return definition
+
+
+@st.composite
+def mutated_object_infos(
+    draw: st.DrawFn, definitions: Mapping[str, Any], max_classes: int = 3
+) -> dict[Any, Any]:
+    """An ``/object_info`` of a few real classes, most of them broken (see ``_mutate``); now and
+    then a class name is broken too."""
+    names = draw(
+        st.lists(
+            st.sampled_from(sorted(definitions)), min_size=1, max_size=max_classes, unique=True
+        )
+    )
+    result: dict[Any, Any] = {}
+    for name in names:
+        definition: Any = copy.deepcopy(definitions[name])
+        for _ in range(draw(st.integers(0, 4))):
+            if isinstance(definition, (dict, list)):
+                definition = draw(_mutate(definition))
+        key: Any = name
+        if draw(st.integers(0, 19)) == 0:
+            key = draw(st.sampled_from(("", 5, None, name + " ", "Ω")))
+        result[key] = definition
+    return result
