@@ -16,11 +16,13 @@ import pytest
 import requests
 from hypothesis import event, given, settings
 
+from comfydsl import Workflow
 from comfydsl.catalog import Catalog, bundled_catalog, load_catalog, use_catalog
 from comfydsl.catalog import catalog as catalog_module
 from comfydsl.catalog.model import NodeDef
 from comfydsl.errors import CatalogError, ComfyDSLError
 from comfydsl.formats.api import load_prompt
+from comfydsl.nodes import node_class
 from comfydsl.validation.workflow import check_workflow
 from tests.strategies import mutated_object_infos
 
@@ -472,6 +474,13 @@ def use_every_definition(catalog: Catalog) -> None:
             workflow = load_prompt({"1": {"class_type": name, "inputs": {}}}, catalog=catalog)
             check_workflow(workflow, catalog)
             workflow.to_api(check=False)
+        except ComfyDSLError:
+            pass
+        try:  # the typed call, with the definition's defaults
+            with Workflow() as built:
+                node_class(name, catalog)()
+            built.to_api(check=False)
+            built.check(catalog)
         except ComfyDSLError:
             pass
 
