@@ -763,13 +763,11 @@ ODD_VALUES: tuple[Any, ...] = (
     {"": None},
     {"x": []},
 )
-#: Keys a definition, its sections or an input's options have: added where they were not.
-KNOWN_KEYS = (
+#: Keys of a definition itself, and keys of its sections and of an input's options: added where
+#: they were not (the bundled catalog has no tooltips, for one).
+DEFINITION_KEYS = (
     "input",
     "input_order",
-    "required",
-    "optional",
-    "hidden",
     "output",
     "output_name",
     "output_is_list",
@@ -781,6 +779,13 @@ KNOWN_KEYS = (
     "description",
     "python_module",
     "deprecated",
+    "experimental",
+    "api_node",
+)
+INNER_KEYS = (
+    "required",
+    "optional",
+    "hidden",
     "default",
     "min",
     "max",
@@ -792,6 +797,7 @@ KNOWN_KEYS = (
     "image_upload",
     "tooltip",
 )
+KNOWN_KEYS = DEFINITION_KEYS + INNER_KEYS
 
 
 def _odd_values() -> st.SearchStrategy[Any]:
@@ -832,33 +838,45 @@ def _mutated_value(draw: st.DrawFn, value: Any) -> Any:
     return [value, copy.deepcopy(value)]
 
 
+def _added_values() -> st.SearchStrategy[Any]:
+    return st.one_of(_odd_values(), st.lists(_odd_values(), max_size=3))
+
+
+#: The steps of the walk that finds what to change (hypothesis likes the first choice best).
+_STEPS = ("down", "down", "down", "change", "drop", "add")
+
+
 @st.composite
 def _mutate(draw: st.DrawFn, definition: Any) -> Any:
-    """One change somewhere in ``definition``: the walk stops at a random depth, then changes,
-    drops or adds what it stands on."""
-    if draw(st.integers(0, 9)) == 0:
+    """One change somewhere in ``definition``: a walk down to a random depth, then a value there
+    changed or dropped, or a key (or item) added to the object (or list) it stands in."""
+    if draw(st.sampled_from(("walk",) * 19 + ("replace",))) == "replace":
         return draw(_mutated_value(definition))
     parent = definition
     while True:
         keys = list(parent) if isinstance(parent, dict) else list(range(len(parent)))
-        if not keys:
-            break
-        key = draw(st.sampled_from(keys))
-        child = parent[key]
-        if isinstance(child, (dict, list)) and child and draw(st.integers(0, 3)) > 0:
-            parent = child
+        inner = [k for k in keys if isinstance(parent[k], (dict, list)) and parent[k]]
+        step = draw(st.sampled_from(_STEPS))
+        if step == "down" and inner:
+            parent = parent[draw(st.sampled_from(inner))]
             continue
-        action = draw(st.sampled_from(("change", "change", "drop", "add")))
-        if action == "drop":
+        if step == "add" or not keys:
+            if isinstance(parent, dict):
+                names = DEFINITION_KEYS if parent is definition else INNER_KEYS
+                parent[draw(st.sampled_from(names))] = draw(_added_values())
+            else:
+                parent.append(draw(_added_values()))
+            return definition
+        key = draw(st.sampled_from(keys))
+        if step == "drop":
             del parent[key]
-        elif action == "add" and isinstance(child, dict):
-            child[draw(st.sampled_from(KNOWN_KEYS))] = draw(_odd_values())
-        elif action == "add" and isinstance(child, list):
-            child.append(draw(_odd_values()))
         else:
-            parent[key] = draw(_mutated_value(child))
-        break
-    return definition
+            parent[key] = draw(_mutated_value(parent[key]))
+        return definition
+
+
+#: Class names that are not names, now and then in place of the real one.
+ODD_CLASS_NAMES = ("", 5, None, "KSampler ", "Ω")
 
 
 @st.composite
@@ -875,11 +893,10 @@ def mutated_object_infos(
     result: dict[Any, Any] = {}
     for name in names:
         definition: Any = copy.deepcopy(definitions[name])
-        for _ in range(draw(st.integers(0, 4))):
+        # Mostly one change: a definition broken in one place is the likeliest to load, and
+        # loading is where the rest of comfydsl gets to use it.
+        for _ in range(draw(st.sampled_from((1, 1, 1, 0, 2, 4)))):
             if isinstance(definition, (dict, list)):
                 definition = draw(_mutate(definition))
-        key: Any = name
-        if draw(st.integers(0, 19)) == 0:
-            key = draw(st.sampled_from(("", 5, None, name + " ", "Ω")))
-        result[key] = definition
+        result[draw(st.sampled_from((name,) * 95 + ODD_CLASS_NAMES))] = definition
     return result
