@@ -19,7 +19,7 @@ callers that do not know comfydsl, and carries structured fields besides its mes
     ├── NoWorkflowError                (RuntimeError)
     ├── ValidationError                (ValueError)  several problems found at once: .errors
     ├── PromptFormatError              (ValueError)  a prompt file that is not a valid API-format prompt: .problems
-    ├── CatalogError                   (ValueError)  node definitions that cannot be read
+    ├── CatalogError                   (ValueError)  node definitions that cannot be read: .problems
     └── ScriptError                    (RuntimeError) a user script that failed while the CLI ran it
 
 The client's errors (``comfydsl.client.errors``) hang below ``ComfyDSLError`` too.
@@ -34,6 +34,7 @@ __all__ = [
     "BadLinkError",
     "CallError",
     "CatalogError",
+    "CatalogProblem",
     "ChoiceError",
     "ComfyDSLError",
     "CycleError",
@@ -293,11 +294,65 @@ class PromptFormatError(ComfyDSLError, ValueError):
             super().__init__(f"{where}{len(self.problems)} problems:\n{listed}")
 
 
-class CatalogError(ComfyDSLError, ValueError):
-    """Node definitions that cannot be read."""
+class CatalogProblem:
+    """One thing wrong in one node definition: ``class_type``, ``path`` (where in the definition,
+    e.g. ``input.required.seed[1].min``), ``detail`` (what was expected and what arrived) and
+    ``source`` (the file or URL the definitions came from, when known)."""
 
-    def __init__(self, message: str, *, source: str | None = None) -> None:
+    __slots__ = ("class_type", "detail", "path", "source")
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        class_type: str | None = None,
+        path: str = "",
+        source: str | None = None,
+    ) -> None:
+        self.detail = detail
+        self.class_type = class_type
+        self.path = path
         self.source = source
+
+    @property
+    def where(self) -> str:
+        """The class and the path inside its definition: ``KSampler.input.required.seed``."""
+        return ".".join(part for part in (self.class_type, self.path) if part)
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.detail}" if self.where else self.detail
+
+    def __repr__(self) -> str:
+        return (
+            f"CatalogProblem({self.detail!r}, class_type={self.class_type!r}, path={self.path!r})"
+        )
+
+
+#: How many problems a CatalogError's message lists (``problems`` has them all).
+_LISTED = 100
+
+
+class CatalogError(ComfyDSLError, ValueError):
+    """Node definitions that cannot be read; ``problems`` lists every one found (a catalog is
+    checked whole when it is loaded), each a ``CatalogProblem``."""
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        source: str | None = None,
+        problems: Sequence[CatalogProblem] = (),
+    ) -> None:
+        self.source = source
+        self.problems = list(problems)
+        if not message and len(self.problems) == 1:
+            message = str(self.problems[0])
+        elif not message:
+            count = len(self.problems)
+            listed = "\n".join(f"  - {p}" for p in self.problems[:_LISTED])
+            if count > _LISTED:
+                listed += f"\n  ... and {count - _LISTED} more (see .problems)"
+            message = f"{count} problems in the node definitions:\n{listed}"
         super().__init__(f"{source}: {message}" if source else message)
 
 

@@ -9,6 +9,9 @@
   so that hypothesis prints it when a test fails); ``build(plan)`` makes it with the typed calls.
 - ``random_calls(object_info)``: calls with random, mostly invalid, values; ``run_calls`` makes them.
 - ``scalars()`` / ``numeric_strings()``: literals for the coercion tests.
+- ``mutated_object_infos(definitions)``: real definitions (the bundled catalog's) broken at random
+  places: values of another type, keys dropped or added, values wrapped in lists or objects,
+  replaced by ``None``/``5``/``"x"``/``{}``/``[]``, deep nesting; for the catalog-loading property.
 
 The rules this module uses to tell what is valid (which output fits which input, which combo
 choices are known) are written here from PROTOCOL.md, not taken from comfydsl, so that they can
@@ -17,8 +20,10 @@ disagree with it.
 
 from __future__ import annotations
 
+import copy
 import keyword
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
@@ -875,3 +880,167 @@ def mutated_bytes(draw: st.DrawFn, texts: list[bytes]) -> bytes:
         else:
             del data[at:]
     return bytes(data)
+
+
+# -- malformed catalogs -----------------------------------------------------------------------------
+
+#: What a broken definition may hold in place of the right value.
+ODD_VALUES: tuple[Any, ...] = (
+    None,
+    5,
+    0,
+    -1.5,
+    math.nan,
+    math.inf,
+    True,
+    False,
+    "x",
+    "",
+    "COMBO",
+    "INT",
+    "*",
+    {},
+    [],
+    [None],
+    [[]],
+    [{}],
+    {"": None},
+    {"x": []},
+)
+#: Keys of a definition itself, and keys of its sections and of an input's options: added where
+#: they were not (the bundled catalog has no tooltips, for one).
+DEFINITION_KEYS = (
+    "input",
+    "input_order",
+    "output",
+    "output_name",
+    "output_is_list",
+    "output_tooltips",
+    "output_node",
+    "display_name",
+    "category",
+    "name",
+    "description",
+    "python_module",
+    "deprecated",
+    "experimental",
+    "api_node",
+)
+INNER_KEYS = (
+    "required",
+    "optional",
+    "hidden",
+    "default",
+    "min",
+    "max",
+    "step",
+    "options",
+    "forceInput",
+    "formats",
+    "multiselect",
+    "image_upload",
+    "tooltip",
+)
+KNOWN_KEYS = DEFINITION_KEYS + INNER_KEYS
+
+
+def _odd_values() -> st.SearchStrategy[Any]:
+    # Copied: a later change in place must not reach the shared constant (nor the next example).
+    return st.sampled_from(ODD_VALUES).map(copy.deepcopy)
+
+
+def _retyped(value: Any) -> Any:
+    """The same content as a value of another JSON type."""
+    if isinstance(value, bool):
+        return "true" if value else 0
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, str):
+        return [value] if len(value) % 2 else len(value)
+    if isinstance(value, list):
+        return {str(i): v for i, v in enumerate(value)}
+    if isinstance(value, dict):
+        return list(value.values()) if len(value) % 2 else list(value.items())
+    return 5
+
+
+@st.composite
+def _mutated_value(draw: st.DrawFn, value: Any) -> Any:
+    how = draw(st.sampled_from(("odd", "retype", "wrap", "object", "nest", "repeat")))
+    if how == "odd":
+        return draw(_odd_values())
+    if how == "retype":
+        return _retyped(value)
+    if how == "wrap":
+        return [value]
+    if how == "object":
+        return {draw(st.sampled_from(KNOWN_KEYS)): value}
+    if how == "nest":
+        for _ in range(draw(st.integers(2, 40))):
+            value = [value] if draw(st.booleans()) else {"x": value}
+        return value
+    return [value, copy.deepcopy(value)]
+
+
+def _added_values() -> st.SearchStrategy[Any]:
+    return st.one_of(_odd_values(), st.lists(_odd_values(), max_size=3))
+
+
+#: The steps of the walk that finds what to change (hypothesis likes the first choice best).
+_STEPS = ("down", "down", "down", "change", "drop", "add")
+
+
+@st.composite
+def _mutate(draw: st.DrawFn, definition: Any) -> Any:
+    """One change somewhere in ``definition``: a walk down to a random depth, then a value there
+    changed or dropped, or a key (or item) added to the object (or list) it stands in."""
+    if draw(st.sampled_from(("walk",) * 19 + ("replace",))) == "replace":
+        return draw(_mutated_value(definition))
+    parent = definition
+    while True:
+        keys = list(parent) if isinstance(parent, dict) else list(range(len(parent)))
+        inner = [k for k in keys if isinstance(parent[k], (dict, list)) and parent[k]]
+        step = draw(st.sampled_from(_STEPS))
+        if step == "down" and inner:
+            parent = parent[draw(st.sampled_from(inner))]
+            continue
+        if step == "add" or not keys:
+            if isinstance(parent, dict):
+                names = DEFINITION_KEYS if parent is definition else INNER_KEYS
+                parent[draw(st.sampled_from(names))] = draw(_added_values())
+            else:
+                parent.append(draw(_added_values()))
+            return definition
+        key = draw(st.sampled_from(keys))
+        if step == "drop":
+            del parent[key]
+        else:
+            parent[key] = draw(_mutated_value(parent[key]))
+        return definition
+
+
+#: Class names that are not names, now and then in place of the real one.
+ODD_CLASS_NAMES = ("", 5, None, "KSampler ", "Ω")
+
+
+@st.composite
+def mutated_object_infos(
+    draw: st.DrawFn, definitions: Mapping[str, Any], max_classes: int = 3
+) -> dict[Any, Any]:
+    """An ``/object_info`` of a few real classes, most of them broken (see ``_mutate``); now and
+    then a class name is broken too."""
+    names = draw(
+        st.lists(
+            st.sampled_from(sorted(definitions)), min_size=1, max_size=max_classes, unique=True
+        )
+    )
+    result: dict[Any, Any] = {}
+    for name in names:
+        definition: Any = copy.deepcopy(definitions[name])
+        # Mostly one change: a definition broken in one place is the likeliest to load, and
+        # loading is where the rest of comfydsl gets to use it.
+        for _ in range(draw(st.sampled_from((1, 1, 1, 0, 2, 4)))):
+            if isinstance(definition, (dict, list)):
+                definition = draw(_mutate(definition))
+        result[draw(st.sampled_from((name,) * 95 + ODD_CLASS_NAMES))] = definition
+    return result

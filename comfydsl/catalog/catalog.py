@@ -1,5 +1,6 @@
 """A set of node definitions: the bundled one, one read from a file or a server, or a merge of several.
 
+A catalog is checked whole when it is loaded: one CatalogError lists every malformed definition.
 The catalog in force ("active") decides which classes ``comfydsl.nodes`` offers and how their
 calls are checked. It lives in a ContextVar, so threads and tasks may use different ones::
 
@@ -21,8 +22,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from comfydsl.catalog.model import NodeDef
-from comfydsl.errors import CatalogError
+from comfydsl.errors import CatalogError, CatalogProblem
 from comfydsl.names import close_matches
+from comfydsl.values import read_json
 
 if TYPE_CHECKING:
     import requests
@@ -44,7 +46,11 @@ _CHECKOUT_DIR = Path(__file__).resolve().parents[2] / "nodes_catalog"
 
 
 class Catalog:
-    """Node definitions by class name, read lazily from ``/object_info``-shaped JSON.
+    """Node definitions by class name, from ``/object_info``-shaped JSON, checked when made.
+
+    Making a catalog builds every definition (a ``NodeDef``), so that a malformed one is found at
+    once: one ``CatalogError`` lists every problem of every class, each with its class and where in
+    the definition it is (``.problems``). A catalog that exists is safe to use.
 
     ``files_known`` says whether the combo lists that name files (models, input images) are the
     real lists of the server the prompt goes to. In the bundled catalog they are not: an empty list
@@ -66,25 +72,64 @@ class Catalog:
         self._sources: dict[str, tuple[str, bool]] = {}
         self._defs: dict[str, NodeDef] = {}
         if definitions is not None:
-            if not isinstance(definitions, Mapping):
-                raise CatalogError(
-                    f"node definitions must be a JSON object of class name -> definition, "
-                    f"got {type(definitions).__name__}",
-                    source=source,
-                )
-            self._raw.update(definitions)
-            meta = (source, files_known)
-            self._sources = dict.fromkeys(definitions, meta)
+            self._take(definitions)
+            self.validate()
+
+    @classmethod
+    def _unchecked(
+        cls, definitions: Mapping[str, Any], *, source: str, files_known: bool
+    ) -> Catalog:
+        """A catalog whose definitions are built on first use, not checked when it is made.
+
+        Only for the bundled catalog: stock ComfyUI's definitions, shipped with comfydsl and
+        checked by its tests, where building all 516 at import would cost ``import comfydsl.nodes``
+        more than everything else it does.
+        """
+        catalog = cls(source=source, files_known=files_known)
+        catalog._take(definitions)
+        return catalog
+
+    def _take(self, definitions: Mapping[str, Any]) -> None:
+        if not isinstance(definitions, Mapping):
+            raise CatalogError(
+                f"node definitions must be a JSON object of class name -> definition, "
+                f"got {type(definitions).__name__}",
+                source=self.source,
+            )
+        self._raw.update(definitions)
+        self._sources = dict.fromkeys(definitions, (self.source, self.files_known))
+
+    def validate(self) -> None:
+        """Build every definition not built yet; raise one CatalogError listing every problem.
+
+        A catalog made from JSON has done this already; ``bundled_catalog().validate()`` checks
+        the bundled one, which is built on first use instead.
+        """
+        problems: list[CatalogProblem] = []
+        for name, raw in self._raw.items():
+            if name in self._defs:
+                continue
+            source, files_known = self._sources[name]
+            try:
+                self._defs[name] = NodeDef(name, raw, files_known=files_known, source=source)
+            except CatalogError as error:
+                problems.extend(error.problems or [CatalogProblem(str(error), class_type=name)])
+        if problems:
+            raise CatalogError(source=self.source, problems=problems)
 
     @classmethod
     def from_object_info(
         cls, data: Mapping[str, Any], *, source: str = "<object_info>", files_known: bool = True
     ) -> Catalog:
-        """A catalog from the JSON a server answers to ``GET /object_info``."""
+        """A catalog from the JSON a server answers to ``GET /object_info`` (checked, see Catalog)."""
         return cls(data, source=source, files_known=files_known)
 
     def merged(self, *others: Catalog) -> Catalog:
-        """A new catalog: this one's classes, then each other's (a later one wins a shared name)."""
+        """A new catalog: this one's classes, then each other's (a later one wins a shared name).
+
+        Each part was checked when it was made, so the merge keeps their built definitions and
+        checks nothing again.
+        """
         result = Catalog(source=self.source, files_known=self.files_known)
         for catalog in (self, *others):
             result._raw.update(catalog._raw)
@@ -101,11 +146,11 @@ class Catalog:
         found = self._defs.get(class_type)
         if found is not None:
             return found
-        raw = self._raw.get(class_type)
-        if raw is None:
+        if class_type not in self._raw:
             return None
+        # Only the bundled catalog gets here: every other one was built when it was made.
         source, files_known = self._sources[class_type]
-        found = NodeDef(class_type, raw, files_known=files_known, source=source)
+        found = NodeDef(class_type, self._raw[class_type], files_known=files_known, source=source)
         self._defs[class_type] = found
         return found
 
@@ -145,24 +190,9 @@ class Catalog:
 
 
 def read_json_file(path: str | os.PathLike[str]) -> Any:
-    """JSON from a file, with errors that name the file."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise CatalogError(
-            f"cannot read the file: {exc.strerror or exc}", source=str(path)
-        ) from exc
-    except UnicodeDecodeError as exc:
-        raise CatalogError(
-            f"not UTF-8 text ({exc.reason} at byte {exc.start})", source=str(path)
-        ) from exc
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise CatalogError(
-            f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}", source=str(path)
-        ) from exc
+    """JSON from a file, with errors (CatalogError) that name the file (see values.read_json)."""
+    source = os.fspath(path)
+    return read_json(source, lambda reason: CatalogError(reason, source=source))
 
 
 def load_catalog(
@@ -198,9 +228,18 @@ def load_catalog(
         finally:
             if session is None:
                 transport.session.close()
-        return Catalog(data, source=text, files_known=True if files_known is None else files_known)
-    data = read_json_file(location)
-    return Catalog(data, source=text, files_known=bool(files_known))
+        return _catalog_of(data, text, True if files_known is None else files_known)
+    return _catalog_of(read_json_file(location), text, bool(files_known))
+
+
+def _catalog_of(data: Any, source: str, files_known: bool) -> Catalog:
+    # Catalog(None) is an empty catalog; a file holding null is not one.
+    if data is None:
+        raise CatalogError(
+            "node definitions must be a JSON object of class name -> definition, got null",
+            source=source,
+        )
+    return Catalog(data, source=source, files_known=files_known)
 
 
 def _bundled_files() -> list[tuple[str, str]]:
@@ -232,7 +271,7 @@ def bundled_catalog() -> Catalog:
         merged: dict[str, Any] = {}
         for _name, text in files:
             merged.update(json.loads(text))
-        _bundled = Catalog(merged, source="bundled", files_known=False)
+        _bundled = Catalog._unchecked(merged, source="bundled", files_known=False)
     return _bundled
 
 

@@ -1,8 +1,8 @@
 """The node definitions of ``GET /object_info``, read into small typed objects.
 
-One ``NodeDef`` per node class, one ``InputSpec`` per input, one ``OutputSpec`` per output. They are
-made lazily, one class at a time, from the raw JSON, so that loading a catalog of hundreds of classes
-costs one ``json.load``.
+One ``NodeDef`` per node class, one ``InputSpec`` per input, one ``OutputSpec`` per output. Making
+a NodeDef is also checking its definition: every problem found is raised together, as one
+CatalogError, and a NodeDef that exists is safe to use.
 
 All three input-spec forms of the server are understood (see ../shared PROTOCOL.md):
 
@@ -16,7 +16,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from comfydsl.errors import CatalogError
+from comfydsl.catalog.problems import (
+    Problems,
+    is_bool,
+    is_choice,
+    is_list,
+    is_mapping,
+    is_number,
+    is_string,
+    shown,
+)
 from comfydsl.names import python_name, unique_python_names
 
 __all__ = ["MISSING", "UPLOAD_FLAGS", "InputSpec", "NodeDef", "OutputSpec"]
@@ -81,45 +90,64 @@ class InputSpec:
     )
 
     def __init__(
-        self, class_type: str, name: str, raw: Any, *, required: bool, files_known: bool
+        self,
+        class_type: str,
+        name: str,
+        raw: Any,
+        *,
+        required: bool,
+        files_known: bool,
+        problems: Problems | None = None,
+        path: str | None = None,
     ) -> None:
+        # With ``problems`` given, what is wrong is recorded there (the spec is then only a
+        # stand-in, for the caller to drop); without, it is raised here as a CatalogError.
+        own = problems is None
+        if problems is None:
+            problems = Problems(class_type, None)
+        if path is None:
+            path = name
+        before = len(problems)
         self.class_type = class_type
         self.name = name
         self.raw = raw
         self.required = required
-        if not isinstance(raw, (list, tuple)) or not raw:
-            raise CatalogError(
-                f"{class_type}.{name}: an input spec must be a non-empty list, got {raw!r}"
-            )
-        first = raw[0]
-        opts = raw[1] if len(raw) > 1 and isinstance(raw[1], Mapping) else {}
+        first, opts = self._read_spec(raw, path, problems)
+        at_options = f"{path}[1]"
         self.options: Mapping[str, Any] = opts
-        self.force_input = bool(opts.get("forceInput", False))
+        self.force_input = bool(
+            problems.field(opts, "forceInput", at_options, is_bool, "true or false")
+        )
         self.default = opts.get("default", MISSING)
-        self.min = opts.get("min")
-        self.max = opts.get("max")
+        self.min = problems.field(opts, "min", at_options, is_number, "a number")
+        self.max = problems.field(opts, "max", at_options, is_number, "a number")
+        problems.field(opts, "step", at_options, is_number, "a number")
         self.uploads = any(opts.get(flag) for flag in UPLOAD_FLAGS)
         self.choices: tuple[Any, ...] | None = None
         self.combo_form: str | None = None
-        if isinstance(first, (list, tuple)):
+        self.kind = "LINK"
+        self.type: str | tuple[Any, ...] = "*"
+        if is_list(first):
+            problems.items(first, f"{path}[0]", is_choice, CHOICE)
             self.kind = "COMBO"
             self.combo_form = "legacy"
-            self.type: str | tuple[Any, ...] = tuple(first)
+            self.type = tuple(first)
             self.choices = self._known(tuple(first), files_known)
-        elif isinstance(first, str):
+        elif isinstance(first, str) and first:
             if first == "COMBO":
+                options = problems.field(opts, "options", at_options, is_list, "a list of choices")
+                problems.items(options or (), f"{at_options}.options", is_choice, CHOICE)
                 self.kind = "COMBO"
                 self.combo_form = "COMBO"
                 self.type = "COMBO"
-                self.choices = self._known(tuple(opts.get("options", ())), files_known)
+                self.choices = self._known(tuple(options or ()), files_known)
             elif first in ("INT", "FLOAT", "STRING", "BOOLEAN"):
                 self.kind = first
                 self.type = first
             else:
-                self.kind = "LINK"
                 self.type = first
-        else:
-            raise CatalogError(f"{class_type}.{name}: unreadable input type {first!r}")
+        elif first is not MISSING:
+            problems.expect(f"{path}[0]", "a type name or a list of choices", first)
         if self.kind == "COMBO" and self.default is MISSING and self.choices:
             self.default = self.choices[0]
         if type(self.default) is float and self.default.is_integer() and abs(self.default) < 2**53:
@@ -128,6 +156,22 @@ class InputSpec:
         self.widget = not self.force_input and (
             self.kind != "LINK" or (isinstance(self.type, str) and self.type in WIDGET_TYPES)
         )
+        if own and len(problems) > before:
+            raise problems.error()
+
+    @staticmethod
+    def _read_spec(raw: Any, path: str, problems: Problems) -> tuple[Any, Mapping[str, Any]]:
+        """The type (or choices) and the options of a spec ``[type]`` or ``[type, options]``."""
+        if not is_list(raw) or not raw:
+            problems.expect(path, "an input spec: a non-empty list [type] or [type, options]", raw)
+            return MISSING, {}  # reported: no second problem about its type
+        options = raw[1] if len(raw) > 1 else None
+        if options is None:
+            return raw[0], {}
+        if not is_mapping(options):
+            problems.expect(f"{path}[1]", "an object of options", options)
+            return raw[0], {}
+        return raw[0], options
 
     def _known(self, choices: tuple[Any, ...], files_known: bool) -> tuple[Any, ...] | None:
         # A list of files (models, or the input folder for upload widgets) says nothing about the
@@ -218,41 +262,33 @@ class NodeDef:
     def __init__(
         self, name: str, raw: Mapping[str, Any], *, files_known: bool, source: str = ""
     ) -> None:
-        if not isinstance(raw, Mapping):
-            raise CatalogError(
-                f"{name}: a node definition must be an object", source=source or None
-            )
+        # Every problem of the definition is collected, then raised together at the end; until
+        # then each wrong value is replaced by a harmless one, so that one pass finds them all.
+        problems = Problems(name if isinstance(name, str) else None, source or None)
+        if not isinstance(name, str) or not name:
+            problems.add("", f"a class name must be a non-empty string, got {shown(name)}")
+            raise problems.error()
+        if not is_mapping(raw):
+            problems.expect("", "a node definition (an object)", raw)
+            raise problems.error()
         self.name = name
         self.raw = raw
         self.source = source
         self.files_known = files_known
-        self.display_name = raw.get("display_name") or name
-        self.category = raw.get("category", "")
-        self.output_node = bool(raw.get("output_node", False))
-        self.deprecated = bool(raw.get("deprecated", False))
-        self.experimental = bool(raw.get("experimental", False))
-        self.api_node = bool(raw.get("api_node", False))
+        self.display_name = problems.field(raw, "display_name", "", is_string, "a string") or name
+        self.category = problems.field(raw, "category", "", is_string, "a string") or ""
+        for key in ("name", "description", "python_module"):
+            problems.field(raw, key, "", is_string, "a string")
+        self.output_node = bool(problems.field(raw, "output_node", "", is_bool, "true or false"))
+        self.deprecated = bool(problems.field(raw, "deprecated", "", is_bool, "true or false"))
+        self.experimental = bool(problems.field(raw, "experimental", "", is_bool, "true or false"))
+        self.api_node = bool(problems.field(raw, "api_node", "", is_bool, "true or false"))
 
-        spec_sections = raw.get("input") or {}
-        order = raw.get("input_order") or {}
-        inputs: dict[str, InputSpec] = {}
-        for section in ("required", "optional"):
-            specs = spec_sections.get(section) or {}
-            names = list(order.get(section) or specs)
-            names += [n for n in specs if n not in names]
-            for input_name in names:
-                if input_name in specs and input_name not in inputs:
-                    inputs[input_name] = InputSpec(
-                        name,
-                        input_name,
-                        specs[input_name],
-                        required=section == "required",
-                        files_known=files_known,
-                    )
+        inputs, paths, hidden = _read_inputs(name, raw, files_known, problems)
         self.inputs = inputs
         #: Whether an input is named like a control keyword of node calls (title, id, extra_inputs).
         self.control_clash = any(n in inputs for n in ("title", "id", "extra_inputs"))
-        self.hidden = tuple(spec_sections.get("hidden") or ())
+        self.hidden = hidden
         self.positional = tuple(inputs)
         self.required_names = tuple(n for n, s in inputs.items() if s.required)
         # The editor sends widget values first, in definition order, then the linked sockets.
@@ -276,23 +312,11 @@ class NodeDef:
         for alias in clashing:
             aliases.pop(alias, None)
         self.aliases = aliases
-        self.format_widgets = _format_widgets(name, inputs, files_known)
-
-        types = list(raw.get("output") or ())
-        names_raw = list(raw.get("output_name") or ())
-        is_list = list(raw.get("output_is_list") or ())
-        out_names = [
-            (names_raw[i] if i < len(names_raw) and isinstance(names_raw[i], str) else str(t))
-            for i, t in enumerate(types)
-        ]
-        attrs = unique_python_names(out_names, fallback="output")
-        self.outputs = tuple(
-            OutputSpec(
-                i, out_names[i], t, attrs[i], bool(is_list[i]) if i < len(is_list) else False
-            )
-            for i, t in enumerate(types)
-        )
+        self.format_widgets = _format_widgets(name, inputs, paths, files_known, problems)
+        self.outputs = _read_outputs(raw, problems)
         self.output_attrs = {o.attr: o.index for o in self.outputs}
+        if problems:
+            raise problems.error()
 
     def format_widget_names(self) -> set[str]:
         """Every name a format-dependent widget of this class can have (see _format_widgets)."""
@@ -314,15 +338,117 @@ class NodeDef:
         return f"<NodeDef {self.name}: {len(self.inputs)} inputs, {len(self.outputs)} outputs>"
 
 
+#: What a combo choice may be, as problems say it.
+CHOICE = "a choice (a string, number, boolean or null)"
+_SECTIONS = "an object of sections (required, optional, hidden)"
+_SPECS = "an object of input name -> input spec"
+_NAMES = "a list of input names"
+
+
+def _read_inputs(
+    class_type: str, raw: Mapping[str, Any], files_known: bool, problems: Problems
+) -> tuple[dict[str, InputSpec], dict[str, str], tuple[str, ...]]:
+    """The inputs in the editor's order, the path of each in the definition, and the hidden names."""
+    sections = problems.field(raw, "input", "", is_mapping, _SECTIONS) or {}
+    order = (
+        problems.field(raw, "input_order", "", is_mapping, "an object of section -> names") or {}
+    )
+    inputs: dict[str, InputSpec] = {}
+    paths: dict[str, str] = {}
+    for section in ("required", "optional"):
+        at_section = f"input.{section}"
+        specs = problems.field(sections, section, "input", is_mapping, _SPECS) or {}
+        listed = list(problems.field(order, section, "input_order", is_list, _NAMES) or ())
+        problems.items(listed, f"input_order.{section}", is_string, "an input name (a string)")
+        _check_names(specs, at_section, problems)
+        seen = {n for n in listed if isinstance(n, str)}
+        names = [n for n in listed if isinstance(n, str)]
+        names += [n for n in specs if isinstance(n, str) and n not in seen]
+        for input_name in names:
+            if input_name not in specs or input_name in inputs:
+                continue
+            path = f"{at_section}.{input_name}"
+            before = len(problems)
+            spec = InputSpec(
+                class_type,
+                input_name,
+                specs[input_name],
+                required=section == "required",
+                files_known=files_known,
+                problems=problems,
+                path=path,
+            )
+            if len(problems) == before:
+                inputs[input_name] = spec
+                paths[input_name] = path
+    hidden = problems.field(sections, "hidden", "input", is_mapping, "an object of hidden inputs")
+    _check_names(hidden or {}, "input.hidden", problems)
+    order_hidden = problems.field(order, "hidden", "input_order", is_list, _NAMES)
+    problems.items(order_hidden or (), "input_order.hidden", is_string, "an input name (a string)")
+    return inputs, paths, tuple(n for n in hidden or () if isinstance(n, str))
+
+
+def _check_names(section: Mapping[Any, Any], path: str, problems: Problems) -> None:
+    """Record the first key of a section that is not a string (JSON keys are; Python's may not be)."""
+    for key in section:
+        if not isinstance(key, str):
+            problems.add(path, f"an input name must be a string, got {shown(key)}")
+            return
+
+
+def _read_outputs(raw: Mapping[str, Any], problems: Problems) -> tuple[OutputSpec, ...]:
+    """The outputs: ``output`` (types), with ``output_name`` and ``output_is_list`` beside it."""
+    types = list(problems.field(raw, "output", "", is_list, "a list of output types") or ())
+    for index, output_type in enumerate(types):
+        if is_list(output_type):
+            # A list of choices: a legacy combo output (the choices a combo input must match).
+            problems.items(output_type, f"output[{index}]", is_choice, CHOICE)
+        elif not isinstance(output_type, str):
+            problems.expect(f"output[{index}]", "a type name or a list of choices", output_type)
+            types[index] = "*"
+    names_raw = list(problems.field(raw, "output_name", "", is_list, "a list of names") or ())
+    problems.items(names_raw, "output_name", is_string, "an output name (a string)")
+    is_list_raw = list(
+        problems.field(raw, "output_is_list", "", is_list, "a list of true/false") or ()
+    )
+    problems.items(is_list_raw, "output_is_list", _is_flag, "true, false or null")
+    tooltips = problems.field(raw, "output_tooltips", "", is_list, "a list of texts")
+    problems.items(tooltips or (), "output_tooltips", _is_text, "a string or null")
+    out_names = [
+        (names_raw[i] if i < len(names_raw) and isinstance(names_raw[i], str) else str(t))
+        for i, t in enumerate(types)
+    ]
+    attrs = unique_python_names(out_names, fallback="output")
+    return tuple(
+        OutputSpec(
+            i, out_names[i], t, attrs[i], bool(is_list_raw[i]) if i < len(is_list_raw) else False
+        )
+        for i, t in enumerate(types)
+    )
+
+
+def _is_flag(value: Any) -> bool:
+    return value is None or isinstance(value, bool)
+
+
+def _is_text(value: Any) -> bool:
+    return value is None or isinstance(value, str)
+
+
 def _format_widgets(
-    class_type: str, inputs: Mapping[str, InputSpec], files_known: bool
+    class_type: str,
+    inputs: Mapping[str, InputSpec],
+    paths: Mapping[str, str],
+    files_known: bool,
+    problems: Problems,
 ) -> dict[str, dict[Any, tuple[InputSpec, ...]]]:
     """Widgets that exist only for some values of a combo: combo input name -> choice -> specs.
 
     Some node packs (VideoHelperSuite's VHS_VideoCombine) give a combo's options a ``formats``
     map: for each choice, extra widgets ``[name, type or choices, options?]`` that the editor adds
     right after the combo when that choice is picked, and then sends like any widget. They are
-    not declared inputs, but the node takes them.
+    not declared inputs, but the node takes them. Entries of other shapes (VHS_LoadVideo's
+    ``formats`` are presets, not widgets) are not widgets and are passed over.
     """
     found: dict[str, dict[Any, tuple[InputSpec, ...]]] = {}
     for input_name, spec in inputs.items():
@@ -332,13 +458,20 @@ def _format_widgets(
         by_choice: dict[Any, tuple[InputSpec, ...]] = {}
         for choice, entries in formats.items():
             specs = []
-            for entry in entries if isinstance(entries, list) else ():
+            for index, entry in enumerate(entries if isinstance(entries, list) else ()):
                 if isinstance(entry, list) and len(entry) >= 2 and isinstance(entry[0], str):
-                    specs.append(
-                        InputSpec(
-                            class_type, entry[0], entry[1:], required=False, files_known=files_known
-                        )
+                    before = len(problems)
+                    widget = InputSpec(
+                        class_type,
+                        entry[0],
+                        entry[1:],
+                        required=False,
+                        files_known=files_known,
+                        problems=problems,
+                        path=f"{paths[input_name]}[1].formats.{choice}[{index}]",
                     )
+                    if len(problems) == before:
+                        specs.append(widget)
             by_choice[choice] = tuple(specs)
         found[input_name] = by_choice
     return found
