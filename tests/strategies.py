@@ -624,8 +624,18 @@ class Call:
     target: int | None = None
 
 
+def _hostile_values() -> st.SearchStrategy[Any]:
+    """Values that broke readers and checkers before: too deep, containing themselves, too long
+    to write, not UTF-8, keys JSON cannot hold (see ODD_VALUES)."""
+    loop: list[Any] = ["loop"]
+    loop.append(loop)
+    return st.sampled_from(
+        [_nested(65), _nested(5000), loop, {"k": loop}, {"k\udc80": 1}, {1: 2}, *ODD_VALUES]
+    )
+
+
 def _random_value(step_count: int) -> st.SearchStrategy[Any]:
-    options = [any_values()]
+    options = [any_values(), _hostile_values()]
     if step_count:
         index = st.integers(0, step_count - 1)
         options.append(st.builds(Ref, index, st.integers(-2, 5), st.just("raw")))
