@@ -54,20 +54,20 @@ class Node(graph.Node):
         source = caller_location()
         workflow = current_workflow()
         definition = active_catalog().get(class_type) if isinstance(class_type, str) else None
+        kind: type[Node] = UntypedNode
         if definition is None:
             values, meta, node_id = bind_untyped(
                 class_type, args, inputs, title, id, extra_inputs, source, workflow
             )
         else:
+            plan = plan_of(definition)
+            kind = node_type(plan)
             # Given back as keywords, so that a class with an input named title (or id, or
             # extra_inputs) gets its input, as its node class would.
             for key, value in (("title", title), ("id", id), ("extra_inputs", extra_inputs)):
                 if value is not None:
                     inputs.setdefault(key, value)
-            values, meta, node_id = bind_call(
-                definition, plan_of(definition), args, inputs, workflow, source
-            )
-        kind = UntypedNode if definition is None else node_type(plan_of(definition))
+            values, meta, node_id = bind_call(definition, plan, args, inputs, workflow, source)
         make_node(workflow, kind, class_type, values, definition, meta, node_id, source, -1, self)
 
     def set(self, **inputs: Any) -> Node:
@@ -129,7 +129,7 @@ def _type_name(attrs: list[str], limit: int = 50) -> str:
         if len("node with outputs ") + len(longer) + len(", ...") > limit:
             break
         shown = longer
-    return f"node with outputs {shown}, ..."
+    return f"node with outputs {shown}, ..." if shown else "node with outputs (see dir(node))"
 
 
 class Workflow(graph.Workflow):
