@@ -2,6 +2,11 @@
 
 Ground level: nothing of comfydsl below it but nothing else either, so that the catalog, the
 building layer and the code generator agree on one spelling of every name.
+
+``PythonIdentifier`` is that spelling as a type: its constructor fixes a name once (bad
+characters, a leading digit, a dunder, a keyword), and a value of the type is a name that can be
+written in Python source as itself. ``python_name`` is the same rule returning a plain ``str``,
+for the catalog's aliases: the keyword a call accepts is the name the stub declares.
 """
 
 from __future__ import annotations
@@ -13,22 +18,69 @@ from collections.abc import Iterable, Sequence
 _NOT_IDENT = re.compile(r"\W", re.ASCII)
 
 
-def python_name(name: str, *, fallback: str = "value") -> str:
-    """The predictable Python identifier for a name from a node definition.
+class PythonIdentifier(str):
+    """A name that can be bound as itself in Python: ``PythonIdentifier("3D Model Path")``.
 
-    Every character that cannot stand in an identifier becomes ``_``; a leading digit gets a
-    leading ``_``; a Python keyword gets a trailing ``_``; an empty name becomes ``fallback``.
+    The constructor makes the predictable Python form of any text. Every character that cannot
+    stand in an ASCII identifier becomes ``_``; a leading digit gets a leading ``_``; a keyword,
+    and ``__debug__`` (which no code may bind), gets a trailing ``_``; an empty name becomes
+    ``fallback``. ``"model task_id"`` → ``model_task_id``, ``"3D Model Path"`` →
+    ``_3D_Model_Path``, ``"input_blocks.0."`` → ``input_blocks_0_``, ``"from"`` → ``from_``,
+    ``"__debug__"`` → ``__debug___``. The result is a parameter, a keyword argument and a
+    module-level name; ``dunder`` and ``mangled`` say where else it cannot stand.
+
+    The result is ASCII, so Unicode normalisation cannot change it: Python reads identifiers
+    NFKC-normalised (``ﬁx`` is ``fix``), and two names that normalise alike would be one
+    parameter. Soft keywords (``match``, ``case``, ``type``, ``_``) are ordinary names wherever a
+    node's name can stand (parameters, attributes, module-level annotations), so they are kept.
+    A value is its own fixed form: ``PythonIdentifier(PythonIdentifier(x)) == PythonIdentifier(x)``.
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, name: str, *, fallback: str = "value") -> PythonIdentifier:
+        text = _NOT_IDENT.sub("_", name)
+        if not text:
+            text = _NOT_IDENT.sub("_", fallback) or "value"
+        if text[0].isdigit():
+            text = "_" + text
+        if keyword.iskeyword(text) or text == "__debug__":
+            text += "_"  # soft keywords (match, case, type, _) are valid names
+        return super().__new__(cls, text)
+
+    @classmethod
+    def exact(cls, name: str) -> PythonIdentifier | None:
+        """``name`` itself when it needs no fixing (``"seed"``), else None (``"from"``, ``"ß"``)."""
+        fixed = cls(name, fallback="_")
+        return fixed if fixed == name else None
+
+    @property
+    def dunder(self) -> bool:
+        """Whether the name has Python's reserved shape ``__x__`` (``__`` and ``___`` too).
+
+        A parameter or a module-level name may have it, but not an attribute of one's own: in a
+        class body ``__qualname__``, ``__slots__``, ``__classcell__``... change the class or
+        break it, and a node answers no such attribute with an output.
+        """
+        return self.startswith("__") and self.endswith("__")
+
+    @property
+    def mangled(self) -> bool:
+        """Whether Python rewrites this name inside a class body (``__x`` → ``_Class__x``).
+
+        Such a name works as a keyword at module level, so the rule keeps it; code made inside
+        a class (a stub's parameters and properties) must not write it.
+        """
+        return self.startswith("__") and not self.endswith("__")
+
+
+def python_name(name: str, *, fallback: str = "value") -> str:
+    """The predictable Python identifier for a name from a node definition (see PythonIdentifier).
+
     ``"model task_id"`` → ``model_task_id``, ``"3D Model Path"`` → ``_3D_Model_Path``,
     ``"input_blocks.0."`` → ``input_blocks_0_``, ``"from"`` → ``from_``.
     """
-    text = _NOT_IDENT.sub("_", name)
-    if not text:
-        return fallback
-    if text[0].isdigit():
-        text = "_" + text
-    if keyword.iskeyword(text):  # soft keywords (match, case, type, _) are valid names
-        text += "_"
-    return text
+    return str(PythonIdentifier(name, fallback=fallback))
 
 
 def unique_python_names(names: Sequence[str], *, fallback: str = "value") -> list[str]:
@@ -62,4 +114,4 @@ def close_matches(
     return difflib.get_close_matches(word, list(candidates), n=n, cutoff=cutoff)
 
 
-__all__ = ["close_matches", "python_name", "unique_python_names"]
+__all__ = ["PythonIdentifier", "close_matches", "python_name", "unique_python_names"]

@@ -12,6 +12,10 @@
 - ``mutated_object_infos(definitions)``: real definitions (the bundled catalog's) broken at random
   places: values of another type, keys dropped or added, values wrapped in lists or objects,
   replaced by ``None``/``5``/``"x"``/``{}``/``[]``, deep nesting; for the catalog-loading property.
+- ``hostile_object_infos(canary)`` / ``hostile_texts(canary)``: catalogs and command-line text
+  made to break a code generator out of its strings and comments (keywords, dunders, names that
+  NFKC makes equal, quotes, line breaks, jinja syntax, encoding declarations, nested values),
+  carrying a line of Python, ``canary``, that must never run.
 
 The rules this module uses to tell what is valid (which output fits which input, which combo
 choices are known) are written here from PROTOCOL.md, not taken from comfydsl, so that they can
@@ -21,6 +25,7 @@ disagree with it.
 from __future__ import annotations
 
 import copy
+import functools
 import keyword
 import math
 from collections.abc import Mapping
@@ -266,6 +271,245 @@ def object_infos(draw: st.DrawFn, max_classes: int = 5) -> dict[str, Any]:
     """A random ``GET /object_info`` answer: class name -> definition."""
     names = draw(st.lists(class_names, unique=True, min_size=1, max_size=max_classes))
     return {name: draw(node_definition(name)) for name in names}
+
+
+# -- hostile catalogs (for the code generator) ------------------------------------------------------
+
+#: Names that are words of Python: keywords, soft keywords, builtins the stub uses, the names a
+#: class body or a module reserves (dunders), and the control keywords of node calls.
+PYTHON_WORDS = (
+    *keyword.kwlist,
+    *keyword.softkwlist,
+    "self",
+    "_self",
+    "title",
+    "id",
+    "extra_inputs",
+    "int",
+    "str",
+    "property",
+    "object",
+    "NodeClass",
+    "node_class",
+    "_Output",
+    "_Node",
+    "_Any",
+    "_Literal",
+    "__debug__",
+    "__qualname__",
+    "__classcell__",
+    "__class__",
+    "__module__",
+    "__dict__",
+    "__slots__",
+    "__init_subclass__",
+    "__annotations__",
+    "__getattr__",
+    "__all__",
+    "__builtins__",
+    "__x",
+    "__",
+    "___",
+    "_",
+)
+#: Pairs and singles that Python reads alike after NFKC normalisation (``ﬁx`` is ``fix``), and
+#: characters that are valid in identifiers only after it, or normalise to keywords.
+NFKC_NAMES = (
+    "fix",
+    "ﬁx",
+    "ﬁ",
+    "fi",
+    "ｆｏｒ",
+    "𝐢𝐟",
+    "ℌ",
+    "H",
+    "ªb",
+    "x\u2118",
+    "ｓｅｌｆ",
+    "ｔｉｔｌｅ",
+    "_\u0332",
+    "\u00c5",
+    "A\u030a",
+    "\u00b7x",
+    "x\u00b7",
+    "\u212b",
+)
+#: Characters that end a line (everything ``str.splitlines`` splits on) or a string.
+LINE_BREAKS = (
+    "\n",
+    "\r",
+    "\r\n",
+    "\x0b",
+    "\x0c",
+    "\x1c",
+    "\x1d",
+    "\x1e",
+    "\x85",
+    "\u2028",
+    "\u2029",
+)
+QUOTES = ('"', "'", '"""', "'''", '\\"""', '""""', "\\", "\\\\", '"\\')
+#: Text that means something to jinja, to a comment, to an encoding declaration, to a shell.
+SYNTAX = (
+    "#",
+    "{{ 7 * 7 }}",
+    "{% raw %}",
+    "{#",
+    "#}",
+    "{%- if x %}",
+    " coding: utf-7 ",
+    "# -*- coding: latin-1 -*-",
+    "+AAo-",
+    "$(true)",
+    "`x`",
+    "\x00",
+    "\ud800",
+    "\u202e",
+    "\ufeff",
+    "\t",
+    "é",
+    "名前",
+    "🙂",
+)
+
+
+@functools.lru_cache(maxsize=8)
+def hostile_texts(canary: str) -> st.SearchStrategy[str]:
+    """Text a catalog or a command line could carry to break out of where it is written.
+
+    Mixes the words above, quotes, line breaks, jinja and comment syntax, and ``canary``: a line
+    of Python that must never run, put where a break-out would make it code (after a line break,
+    a closing quote or triple quote, a comment). Long names too.
+    """
+    piece = st.one_of(
+        st.sampled_from(PYTHON_WORDS),
+        st.sampled_from(NFKC_NAMES),
+        st.sampled_from(LINE_BREAKS),
+        st.sampled_from(QUOTES),
+        st.sampled_from(SYNTAX),
+        st.just(canary),
+        st.text(max_size=4),
+        identifiers,
+    )
+    escape = st.builds(
+        lambda start, br: start + br + canary + br,
+        st.sampled_from(("", "x", '"', '"""', "'''", "\\", ")", "]", "#")),
+        st.sampled_from(LINE_BREAKS),
+    )
+    return st.one_of(
+        st.sampled_from(PYTHON_WORDS),
+        st.sampled_from(NFKC_NAMES),
+        escape,
+        st.lists(piece, min_size=1, max_size=5).map("".join),
+        st.builds(lambda n: "a" * n, st.integers(200, 1200)),
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def hostile_names(canary: str) -> st.SearchStrategy[str]:
+    """Names of classes, inputs and outputs: mostly the hostile ones, some plain identifiers."""
+    return st.one_of(hostile_texts(canary), identifiers, st.sampled_from(NFKC_NAMES))
+
+
+@functools.lru_cache(maxsize=8)
+def json_values(canary: str) -> st.SearchStrategy[Any]:
+    """Every JSON type, nested, with hostile strings (and NaN and infinities, which json reads)."""
+    leaves = st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(-(2**70), 2**70),
+        st.floats(),
+        hostile_texts(canary),
+    )
+    return st.recursive(
+        leaves,
+        lambda inner: st.one_of(
+            st.lists(inner, max_size=3),
+            st.dictionaries(hostile_texts(canary), inner, max_size=3),
+        ),
+        max_leaves=5,
+    )
+
+
+@st.composite
+def hostile_input_spec(draw: st.DrawFn, canary: str, widgets: bool = True) -> list[Any]:
+    """One input spec of any form, with hostile defaults, choices, tooltips and pack widgets."""
+    text = hostile_texts(canary)
+    kind = draw(st.sampled_from(["INT", "FLOAT", "STRING", "BOOLEAN", "LEGACY", "COMBO", "LINK"]))
+    opts: dict[str, Any] = {}
+    first: Any = kind
+    if kind in ("LEGACY", "COMBO"):
+        # Choices are scalars: a catalog with lists or objects among them is refused when loaded.
+        scalar = text | st.integers() | st.floats(allow_nan=False) | st.booleans() | st.none()
+        choices = draw(st.lists(scalar, max_size=5))
+        first = choices if kind == "LEGACY" else "COMBO"
+        if kind == "COMBO":
+            opts["options"] = choices
+        if widgets and draw(st.booleans()):
+            # Pack widgets (VideoHelperSuite's "formats"): choice -> extra widgets.
+            opts["formats"] = draw(
+                st.dictionaries(
+                    text,
+                    st.lists(
+                        st.tuples(hostile_names(canary), hostile_input_spec(canary, False)).map(
+                            lambda pair: [pair[0], *pair[1]]
+                        ),
+                        max_size=3,
+                    ),
+                    max_size=2,
+                )
+            )
+    elif kind == "LINK":
+        first = draw(text | st.sampled_from(INPUT_LINK_TYPES))
+    if draw(st.integers(0, 2)) == 0:
+        opts["default"] = draw(json_values(canary))
+    for key in ("min", "max", "step"):
+        if draw(st.integers(0, 2)) == 0:
+            # Numbers: a catalog whose bounds are not is refused when loaded.
+            opts[key] = draw(st.integers(-(2**70), 2**70) | st.floats(allow_nan=False))
+    if draw(st.booleans()):
+        opts["tooltip"] = draw(text)
+    if draw(st.integers(0, 4)) == 0:
+        opts["image_upload"] = True
+    if draw(st.integers(0, 4)) == 0:
+        opts["multiline"] = True
+    return [first, opts] if opts or draw(st.booleans()) else [first]
+
+
+@st.composite
+def hostile_definition(draw: st.DrawFn, canary: str) -> dict[str, Any]:
+    """One class of ``/object_info`` whose every text and value is hostile."""
+    text = hostile_texts(canary)
+    names = draw(st.lists(hostile_names(canary), unique=True, max_size=6))
+    split = draw(st.integers(0, len(names)))
+    sections = {
+        "required": {n: draw(hostile_input_spec(canary)) for n in names[:split]},
+        "optional": {n: draw(hostile_input_spec(canary)) for n in names[split:]},
+    }
+    out_types = draw(st.lists(text | st.sampled_from(OUTPUT_TYPES), max_size=5))
+    return {
+        "input": sections,
+        "output": out_types,
+        "output_name": [draw(hostile_names(canary)) for _ in out_types],
+        "output_is_list": [draw(st.booleans()) for _ in out_types],
+        "output_tooltips": [draw(text) for _ in out_types],
+        # Texts (or a null display name): a catalog with other types there is refused at load.
+        "display_name": draw(text | st.none()),
+        "category": draw(text),
+        "description": draw(text),
+        "output_node": draw(st.booleans()),
+        "deprecated": draw(st.booleans()),
+    }
+
+
+@st.composite
+def hostile_object_infos(draw: st.DrawFn, canary: str, max_classes: int = 3) -> dict[str, Any]:
+    """A ``GET /object_info`` answer made to break a code generator (see hostile_texts)."""
+    # Class names are not empty: a catalog with an empty one is refused when loaded.
+    names = draw(
+        st.lists(hostile_names(canary).filter(bool), unique=True, min_size=1, max_size=max_classes)
+    )
+    return {name: draw(hostile_definition(canary)) for name in names}
 
 
 # -- reading specs (independently of comfydsl) ------------------------------------------------------

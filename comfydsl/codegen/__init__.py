@@ -4,6 +4,9 @@
   class a typed signature in IDEs and type checkers. Regenerate it with
   ``python -m comfydsl.codegen.stubs`` (see that module for custom node packs).
   ``comfydsl stubs`` (``comfydsl.cli.stubs``) runs it from the command line.
+- ``comfydsl.codegen.render``: the one jinja environment and the writers every template uses
+  (``literal``, ``comment``; names are ``comfydsl.names.PythonIdentifier``), so that no text of
+  a catalog or of the command line becomes code.
 
 Nothing here is imported when workflows are built: ``comfydsl.nodes`` never needs it.
 """

@@ -38,21 +38,20 @@ the same bytes.
 from __future__ import annotations
 
 import argparse
-import keyword
+import itertools
 import shlex
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from comfydsl.build import Node
 from comfydsl.catalog import Catalog, InputSpec, NodeDef, bundled_catalog, load_catalog
 from comfydsl.catalog.model import MISSING
+from comfydsl.codegen.render import Code, comment, environment, literal
 from comfydsl.errors import ComfyDSLError
-
-if TYPE_CHECKING:
-    import jinja2
+from comfydsl.names import PythonIdentifier
 
 __all__ = ["COMMAND", "DEFAULT_OUTPUT", "main", "render_stubs", "stub_command", "write_stubs"]
 
@@ -99,6 +98,10 @@ _CONTROL_KEYWORDS = (
 )
 
 _LINK = "_Output | _Node"
+_ELLIPSIS = Code("...")
+
+#: Docstrings of a call's body are indented this much (their text keeps it, as a docstring does).
+_DOC_INDENT = " " * 8
 
 #: Literal values of each scalar kind, as the server converts them (``int("48")``, ``str(3)``).
 _SCALARS = {
@@ -116,36 +119,36 @@ _SHOWN_DEFAULT = 60
 class StubParam:
     """One parameter of a node call: its Python name, its annotation, and the input it sets."""
 
-    name: str
-    annotation: str
-    default: str = "..."
+    name: PythonIdentifier
+    annotation: Code
+    default: Code = _ELLIPSIS
 
 
 @dataclass(frozen=True)
 class StubOutput:
     """One typed output property of a node's class."""
 
-    attr: str
-    doc: str
+    attr: PythonIdentifier
+    doc: Code
 
 
 @dataclass(frozen=True)
 class StubClass:
     """What the template needs to declare one node class."""
 
-    name: str
-    callable_class: str
-    node_class: str
-    self_name: str
+    name: PythonIdentifier
+    callable_class: PythonIdentifier
+    node_class: PythonIdentifier
+    self_name: PythonIdentifier
     positional: tuple[StubParam, ...]
     keyword_only: tuple[StubParam, ...]
-    doc: str
-    summary: str
-    node_doc: str
+    doc: Code
+    summary: Code
+    node_doc: Code
     properties: tuple[StubOutput, ...]
     has_outputs: bool
-    outputs_doc: str
-    unpack_doc: str
+    outputs_doc: Code
+    unpack_doc: Code
 
 
 def render_stubs(
@@ -167,13 +170,13 @@ def render_stubs(
             continue
         declared.append(stub_class(catalog[name]))
     text = "\n".join(p.annotation for c in declared for p in (*c.positional, *c.keyword_only))
-    template = _environment().get_template(TEMPLATE)
+    template = environment().get_template(TEMPLATE)
     rendered = template.render(
-        command=command,
-        source=source,
+        command=comment(command),
+        source=comment(source),
         count=len(declared),
         classes=declared,
-        undeclared=", ".join(_string_literal(n) for n in undeclared),
+        undeclared=comment(", ".join(literal(n) for n in undeclared)),
         fallback=fallback,
         uses_literal="_Literal[" in text,
         uses_purepath="_PurePath" in text,
@@ -211,12 +214,19 @@ def stub_command(
     return shlex.join(words)
 
 
+def stub_source(catalogs: Sequence[str] = ()) -> str:
+    """Which catalog a stub is made from, as its header names it: ``bundled + packs.json``."""
+    return " + ".join(["bundled", *catalogs])
+
+
 def declarable(class_name: str) -> bool:
-    """Whether the stub can declare a class under this name (else it is reached by __getattr__)."""
+    """Whether the stub can declare a class under this name (else it is reached by __getattr__).
+
+    The name must be a Python name as it is (``PythonIdentifier.exact``), and public: a leading
+    ``_`` is the stub's own (``_Output``, ``_KSampler_Class``).
+    """
     return (
-        class_name.isidentifier()
-        and class_name.isascii()
-        and not keyword.iskeyword(class_name)
+        PythonIdentifier.exact(class_name) is not None
         and not class_name.startswith("_")
         and class_name not in RUNTIME_NAMES
         and class_name not in _TEMPLATE_BUILTINS
@@ -227,7 +237,11 @@ def declarable(class_name: str) -> bool:
 
 
 def stub_class(definition: NodeDef) -> StubClass:
-    """The declaration of one node class: its call's parameters, docstrings and output properties."""
+    """The declaration of one node class: its call's parameters, docstrings and output properties.
+
+    Every parameter is a keyword the call takes (see keyword_names), each name written once.
+    """
+    widgets = pack_widget_names(definition)
     names = keyword_names(definition)
     positional: list[StubParam] = []
     keyword_only: list[StubParam] = []
@@ -241,63 +255,111 @@ def stub_class(definition: NodeDef) -> StubClass:
             continue
         param = StubParam(python, annotation(definition.inputs[input_name]))
         (positional if in_order else keyword_only).append(param)
-    declared = {p.name for p in (*positional, *keyword_only)}
-    for widget in sorted(definition.format_widget_names() - set(definition.inputs)):
+    taken: set[str] = {p.name for p in (*positional, *keyword_only)}
+    for widget in widgets:
         # A widget of some choices of a combo (VHS_VideoCombine's crf, say): its type depends
         # on the choice, which the call checks; the stub only lets the keyword through.
-        if widget.isidentifier() and not keyword.iskeyword(widget) and widget not in declared:
-            keyword_only.append(StubParam(widget, "_Any"))
+        if widget not in taken:
+            keyword_only.append(StubParam(widget, Code("_Any")))
+            taken.add(widget)
     for control, control_type in _CONTROL_KEYWORDS:
-        if control not in definition.inputs:
-            keyword_only.append(StubParam(control, control_type, "None"))
-    taken = {p.name for p in (*positional, *keyword_only)}
-    self_name = "self"
-    while self_name in taken:
-        self_name = "_" + self_name
+        # An input or a pack widget of that name takes the keyword (bind_call gives it to them).
+        if control not in taken:
+            keyword_only.append(
+                StubParam(PythonIdentifier(control), Code(control_type), Code("None"))
+            )
+            taken.add(control)
+    # The call's receiver (positional-only when renamed): a name no parameter has, and never
+    # one with a leading "__", which Python would rewrite into another parameter's name.
+    self_name = next(
+        name
+        for name in itertools.chain(("self", "_self"), (f"_self_{n}" for n in itertools.count(2)))
+        if name not in taken
+    )
     properties = tuple(
-        StubOutput(o.attr, _output_doc(o.index, o.name, o.type, o.attr, o.is_list))
+        StubOutput(attr, _output_doc(o.index, o.name, o.type, o.attr, o.is_list))
         for o in definition.outputs
-        if has_property(o.attr)
+        if (attr := _property_name(o.attr)) is not None
     )
     out_names = ", ".join(o.attr for o in definition.outputs)
+    name = PythonIdentifier(definition.name)
+    if name != definition.name:
+        raise ValueError(f"{definition.name!r} is not declarable in a stub (see declarable())")
     return StubClass(
-        name=definition.name,
-        callable_class=f"_{definition.name}_Class",
-        node_class=f"_{definition.name}_Node",
-        self_name=self_name,
+        name=name,
+        callable_class=PythonIdentifier(f"_{name}_Class"),
+        node_class=PythonIdentifier(f"_{name}_Node"),
+        self_name=PythonIdentifier(self_name),
         positional=tuple(positional),
         keyword_only=tuple(keyword_only),
-        doc=_docstring(definition, names),
-        summary=_summary(definition),
-        node_doc=f"A node of class {definition.name}"
-        + (f": outputs {out_names}." if out_names else ", without outputs."),
+        doc=_doc_literal(
+            _indented(_docstring(definition, names), _DOC_INDENT) + "\n" + _DOC_INDENT
+        ),
+        summary=_doc_literal(_summary(definition)),
+        node_doc=_doc_literal(
+            f"A node of class {definition.name}"
+            + (f": outputs {out_names}." if out_names else ", without outputs.")
+        ),
         properties=properties,
         has_outputs=bool(definition.outputs),
-        outputs_doc="Outputs by index: "
-        + ", ".join(f"{o.index} {o.attr}" for o in definition.outputs)
-        + ".",
-        unpack_doc=f"Unpacks to the outputs in order: {out_names}.",
+        outputs_doc=_doc_literal(
+            "Outputs by index: "
+            + ", ".join(f"{o.index} {o.attr}" for o in definition.outputs)
+            + "."
+        ),
+        unpack_doc=_doc_literal(f"Unpacks to the outputs in order: {out_names}."),
     )
 
 
-def keyword_names(definition: NodeDef) -> dict[str, str]:
+def pack_widget_names(definition: NodeDef) -> list[PythonIdentifier]:
+    """The format-dependent widgets (see catalog.model._format_widgets) a keyword can set, sorted.
+
+    The call takes them by their own name only (no alias), ahead of everything else: so only
+    names that stand in Python as themselves, and none that an input declares.
+    """
+    found = []
+    for widget in sorted(definition.format_widget_names() - set(definition.inputs)):
+        name = PythonIdentifier.exact(widget)
+        if name is not None and not name.mangled:
+            found.append(name)
+    return found
+
+
+def keyword_names(definition: NodeDef) -> dict[str, PythonIdentifier]:
     """Input name -> the keyword that sets it in a call, for every input a keyword can set.
 
-    An input takes its own name where that is a usable parameter name (``type`` stays ``type``),
+    An input takes its own name where that is a Python name as it is (``type`` stays ``type``),
     else its Python form (``"input_blocks.0."`` -> ``input_blocks_0_``) when the definition
-    keeps that alias: a form taken by another input, or equal to a control keyword, sets nothing.
+    keeps that alias: a form taken by another input, by a pack widget (the call gives the
+    keyword to the widget) or equal to a control keyword sets nothing. A name Python rewrites
+    in a class body (``__x``) sets nothing from the stub either.
     """
     by_alias = {real: alias for alias, real in definition.aliases.items()}
+    widgets = definition.format_widget_names() - set(definition.inputs)
     controls = {name for name, _type in _CONTROL_KEYWORDS}
-    found: dict[str, str] = {}
+    found: dict[str, PythonIdentifier] = {}
     for name in definition.inputs:
-        if name.isidentifier() and name.isascii() and not keyword.iskeyword(name):
-            found[name] = name
-        else:
+        keyword = PythonIdentifier.exact(name)
+        if keyword is None:
             alias = by_alias.get(name)
-            if alias is not None and alias not in controls:
-                found[name] = alias
+            if alias is None or alias in controls or alias in widgets:
+                continue
+            keyword = PythonIdentifier.exact(alias)
+        if keyword is not None and not keyword.mangled:
+            found[name] = keyword
     return found
+
+
+def _property_name(attr: str) -> PythonIdentifier | None:
+    """The name of an output's typed property, or None where it gets none (see has_property).
+
+    A dunder (``__qualname__``) would change or break the class, and a node answers it with no
+    output; a mangled name (``__x``) Python would rewrite: those outputs are reached by index.
+    """
+    name = PythonIdentifier.exact(attr)
+    if name is None or name.mangled or name.dunder or not has_property(name):
+        return None
+    return name
 
 
 def has_property(attr: str) -> bool:
@@ -306,55 +368,46 @@ def has_property(attr: str) -> bool:
 
 
 def output_reach(attr: str) -> str:
-    """How a script reaches an output by name: ``.NAME``, or ``.out.NAME`` where a node attribute wins."""
+    """How a script reaches an output by name: ``.NAME``, or ``.out.NAME`` where a node attribute
+    wins, or ``.out["NAME"]`` for a name no attribute can have (a dunder, a mangled name)."""
+    name = PythonIdentifier(attr)
+    if name != attr or name.dunder or name.mangled:
+        return f".out[{attr!r}]"
     return f".out.{attr}" if attr in _NODE_ATTRIBUTES else f".{attr}"
 
 
-def annotation(spec: InputSpec) -> str:
+def annotation(spec: InputSpec) -> Code:
     """The type of the values an input takes, as text of the stub."""
     scalar = _SCALARS.get(spec.kind)
     if scalar is not None:
-        return f"{scalar} | {_LINK}"
+        return Code(f"{scalar} | {_LINK}")
     if spec.kind == "COMBO":
         choices = "str" if spec.choices is None else _choices_type(spec.choices)
         upload = " | _PurePath" if spec.uploads else ""
-        return f"{choices}{upload} | {_LINK}"
+        return Code(f"{choices}{upload} | {_LINK}")
     if spec.type == "*" or spec.widget:
-        return "_Any"  # any literal or link (the server hands it to the node as it is)
-    return _LINK
+        return Code("_Any")  # any literal or link (the server hands it to the node as it is)
+    return Code(_LINK)
 
 
 def _choices_type(choices: Sequence[Any]) -> str:
     unique: dict[tuple[type, Any], Any] = {}
     for choice in choices:
-        unique.setdefault((type(choice), choice), choice)
+        key: tuple[type, Any] = (type(choice), choice)
+        try:
+            hash(key)
+        except TypeError:  # a list or an object among the choices: no Literal spells it
+            return "_Any"
+        unique.setdefault(key, choice)
     values = list(unique.values())
     if not values:
         return "str"  # no choice at all (an empty model folder): a file name still reads as one
     if all(v is None or type(v) in (str, int, bool) for v in values):
-        return "_Literal[" + ", ".join(_literal(v) for v in values) + "]"
+        return "_Literal[" + ", ".join(literal(v) for v in values) + "]"
     if any(v is not None and type(v) not in (str, int, float, bool) for v in values):
-        return "_Any"  # choices that no annotation spells (lists, objects)
+        return "_Any"  # choices that no annotation spells
     kinds = sorted({"None" if v is None else type(v).__name__ for v in values})
     return " | ".join(kinds)
-
-
-def _literal(value: str | int | bool | None) -> str:
-    return _string_literal(value) if isinstance(value, str) else repr(value)
-
-
-def _string_literal(text: str) -> str:
-    """``text`` as a double-quoted Python literal; other characters than printable ones escaped."""
-    parts = ['"']
-    for char in text:
-        if char in '"\\':
-            parts.append("\\" + char)
-        elif char.isprintable():
-            parts.append(char)
-        else:
-            parts.append(repr(char)[1:-1])
-    parts.append('"')
-    return "".join(parts)
 
 
 # -- docstrings ------------------------------------------------------------------------------------
@@ -368,10 +421,10 @@ def _heading(definition: NodeDef) -> str:
 
 def _summary(definition: NodeDef) -> str:
     outs = ", ".join(o.attr for o in definition.outputs) or "none"
-    return _doc_text(f"{_heading(definition)} Outputs: {outs}.")
+    return f"{_heading(definition)} Outputs: {outs}."
 
 
-def _docstring(definition: NodeDef, names: dict[str, str]) -> str:
+def _docstring(definition: NodeDef, names: Mapping[str, str]) -> str:
     lines = [_heading(definition)]
     flags = [
         text
@@ -399,7 +452,9 @@ def _docstring(definition: NodeDef, names: dict[str, str]) -> str:
         tooltip = spec.options.get("tooltip")
         if isinstance(tooltip, str) and tooltip.strip():
             lines += [f"        {t}" for t in tooltip.strip().splitlines()]
-    tooltips = definition.raw.get("output_tooltips") or ()
+    tooltips = definition.raw.get("output_tooltips")
+    if not isinstance(tooltips, list):
+        tooltips = []
     lines += ["", "Outputs:" if definition.outputs else "Outputs: none."]
     for out in definition.outputs:
         reach = output_reach(out.attr)
@@ -409,7 +464,7 @@ def _docstring(definition: NodeDef, names: dict[str, str]) -> str:
         tip = tooltips[out.index] if out.index < len(tooltips) else None
         if isinstance(tip, str) and tip.strip():
             lines += [f"        {t}" for t in tip.strip().splitlines()]
-    return _doc_text("\n".join(lines))
+    return "\n".join(lines)
 
 
 def _describe(spec: InputSpec) -> str:
@@ -457,42 +512,24 @@ def _describe_choices(spec: InputSpec) -> str:
     return f"one of {shown}{upload}" if choices else "no choice is known" + upload
 
 
-def _output_doc(index: int, name: str, type_: Any, attr: str, is_list: bool) -> str:
+def _output_doc(index: int, name: str, type_: Any, attr: str, is_list: bool) -> Code:
     named = "" if name == attr else f" ({name!r})"
     many = ", a list" if is_list else ""
-    return _doc_text(f"Output {index}{named}: {type_}{many}.")
+    return _doc_literal(f"Output {index}{named}: {type_}{many}.")
 
 
-def _doc_text(text: str) -> str:
-    """``text`` ready to sit between triple double quotes: escapes where needed, nothing more."""
-    parts = []
-    for char in text:
-        if char == "\\":
-            parts.append("\\\\")
-        elif char == "\n" or char.isprintable():
-            parts.append(char)
-        else:
-            parts.append(repr(char)[1:-1])
-    escaped = "".join(parts).replace('"""', '\\"\\"\\"')
-    if escaped.endswith('"'):
-        escaped = escaped[:-1] + '\\"'
-    return escaped
+def _doc_literal(text: str) -> Code:
+    """A docstring: ``text`` as a triple-quoted literal (see render.literal)."""
+    return literal(text, multiline=True)
 
 
-# -- rendering and the command ---------------------------------------------------------------------
+def _indented(text: str, indent: str) -> str:
+    """``text`` with every line but the first indented, blank ones left empty (jinja's indent)."""
+    first, *rest = text.split("\n")
+    return "\n".join([first, *(indent + line if line else line for line in rest)])
 
 
-def _environment() -> jinja2.Environment:
-    import jinja2  # here, so that building the command line's parser does not import it
-
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("comfydsl.codegen", "templates"),
-        autoescape=False,  # Python source, not HTML
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+# -- the command -----------------------------------------------------------------------------------
 
 
 def build_catalog(locations: Iterable[str]) -> Catalog:
@@ -537,7 +574,7 @@ def render_for(args: argparse.Namespace, catalog: Catalog) -> str:
     return render_stubs(
         catalog,
         command=stub_command(args.output, args.catalog, fallback=args.fallback),
-        source=" + ".join(["bundled", *args.catalog]),
+        source=stub_source(args.catalog),
         fallback=args.fallback,
     )
 
@@ -552,7 +589,7 @@ def run(args: argparse.Namespace, *, catalog: Catalog | None = None) -> int:
         catalog = build_catalog(args.catalog)
     target = Path(args.output) if args.output else DEFAULT_OUTPUT
     command = stub_command(args.output, args.catalog, fallback=args.fallback)
-    source = " + ".join(["bundled", *args.catalog])
+    source = stub_source(args.catalog)
     if args.output == "-":
         if args.check:
             print("error: --check compares a file (-o FILE), not standard output", file=sys.stderr)
