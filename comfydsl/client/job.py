@@ -30,6 +30,7 @@ from comfydsl.client.progress import Progress, ProgressBar, ProgressCallback
 from comfydsl.client.results import JobResult
 from comfydsl.client.submit import NodeInfo
 from comfydsl.client.ws import ConnectionDropped, Preview
+from comfydsl.transport.deadline import Deadline
 
 if TYPE_CHECKING:
     from comfydsl.client.http import Client
@@ -91,8 +92,10 @@ class Job:
     ) -> JobResult:
         """Wait until the run ends; return its outputs, or raise why it failed.
 
-        ``timeout`` (seconds, default the client's ``wait_timeout``) bounds the whole wait:
-        WaitTimeout when it passes (the job goes on; wait again or ``cancel()``). ``progress``
+        ``timeout`` (seconds, default the client's ``wait_timeout``) bounds the whole wait,
+        whatever the server sends (every request and WebSocket read inside it ends by the wait's
+        deadline): WaitTimeout when it passes, within about 0.1 s (the job goes on; wait again
+        or ``cancel()``). ``progress``
         shows a tqdm bar on stderr (default: when stderr is a terminal); ``on_progress`` gets a
         Progress for each node and step, ``on_preview`` each preview image, ``on_message`` every
         WebSocket message of this prompt.
@@ -190,6 +193,8 @@ class Job:
         interval = self.client.poll_interval
         lost_since: float | None = None
         while True:
+            if time.monotonic() >= deadline:
+                raise self._timeout(limit)
             try:
                 outputs = self._poll_once(deadline)
                 lost_since = None
@@ -218,17 +223,18 @@ class Job:
         The queue is read between two history reads: the server moves a finished prompt from
         one to the other at once, so a prompt seen in neither really is gone.
         """
-        timeout = max(min(self.client.transport.timeout_seconds, deadline - time.monotonic()), 0.1)
+        # One deadline for the two or three requests: the client's timeout, or the wait's end.
+        bound = Deadline.until(deadline).sooner(self.client.transport.timeout_seconds)
         where = f"GET /history/{self.prompt_id}"
-        entry = self.client.history_entry(self.prompt_id, timeout=timeout)
+        entry = self.client.history_entry(self.prompt_id, deadline=bound)
         if entry is not None:
             return outcome_of_history(entry, self.nodes, where=where)
         if history_only:
             return None
-        running, pending = self.client.queue_ids(timeout=timeout)
+        running, pending = self.client.queue_ids(deadline=bound)
         if self.prompt_id in running or self.prompt_id in pending:
             return None
-        entry = self.client.history_entry(self.prompt_id, timeout=timeout)
+        entry = self.client.history_entry(self.prompt_id, deadline=bound)
         if entry is not None:
             return outcome_of_history(entry, self.nodes, where=where)
         if self._cancelled:
