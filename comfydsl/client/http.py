@@ -413,6 +413,10 @@ class Client:
         """The bytes of one output file."""
         return self.view(file.filename, subfolder=file.subfolder, type=file.type)
 
+    def download_into(self, file: OutputFile, sink: BinaryIO) -> int:
+        """Write one output file into ``sink``, streaming (see :meth:`view_into`)."""
+        return self.view_into(sink, file.filename, subfolder=file.subfolder, type=file.type)
+
     # -- helpers ----------------------------------------------------------------------------------
     def _json_object(
         self,

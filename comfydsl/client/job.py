@@ -252,7 +252,7 @@ class Job:
             prompt_id=self.prompt_id,
             outputs=outputs,
             cached=list(self._state.cached),
-            download=self.client.download,
+            fetch=self.client.download_into,
         )
         self._release()
         return self._result
