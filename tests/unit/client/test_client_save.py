@@ -1,5 +1,5 @@
-"""Saving a job's files: streamed to disk, distinct names, all or nothing; JSON answers with a
-size limit."""
+"""Saving a job's files: streamed to disk, distinct names, all or nothing; safe upload names;
+JSON answers with a size limit."""
 
 from __future__ import annotations
 
@@ -150,3 +150,22 @@ def test_a_json_answer_past_the_limit_is_refused(fake: FakeComfy) -> None:
         c.object_info()
     assert 1000 == caught.value.limit
     assert "GET http://comfy.test:8188/object_info" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "subfolder", "why"),
+    [
+        ("../x.png", "", "a plain name"),
+        ("x.png", "../..", r"'\.\.' is not allowed"),
+        ("x.png", "/etc", "absolute"),
+        ("a\x00.png", "", "NUL"),
+        ("", "", "a plain name"),
+    ],
+)
+def test_an_uploaded_files_name_from_the_server_is_checked(
+    fake: FakeComfy, client: Client, name: str, subfolder: str, why: str
+) -> None:
+    fake.answer("POST", "/upload/image", {"name": name, "subfolder": subfolder, "type": "input"})
+    with pytest.raises(UnsafeOutputPath, match=why) as caught:
+        client.upload_image(b"\x89PNG", name="a.png")
+    assert "POST http://comfy.test:8188/upload/image" in str(caught.value)
