@@ -96,7 +96,7 @@ def parse_binary(frame: bytes) -> Preview | None:
         (length,) = struct.unpack(">I", frame[4:8])
         try:
             meta = json.loads(frame[8 : 8 + length])
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested past what Python reads
             return None
         if not isinstance(meta, dict):
             return None
@@ -245,7 +245,7 @@ class Listener:
     def _route_json(self, payload: bytes) -> None:
         try:
             message = json.loads(payload)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested past what Python reads
             return
         if not isinstance(message, dict) or not isinstance(message.get("data"), dict):
             return

@@ -396,10 +396,11 @@ class Transport:
         """The response's JSON body, or ServerError if it is not JSON."""
         try:
             return json.loads(response.content)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
+            what = "nested deeper than can be read" if isinstance(exc, RecursionError) else ""
             raise ServerError(
                 f"{response.request.method} {response.url}: the answer is not JSON "
-                f"({_snippet(response.text)})",
+                f"({what or _snippet(response.text)})",
                 status=response.status_code,
                 body=response.text,
             ).with_http(response.request, response) from exc
