@@ -30,6 +30,7 @@ patching anything:
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import ssl
@@ -334,18 +335,20 @@ class Transport:
         announced = response.headers.get("Content-Length", "")
         if not truncate and announced.isdigit() and int(announced) > limit:
             raise self._too_large(method, response, limit, f"announces {announced} bytes")
-        chunks: list[bytes] = []
+        # One buffer, whose bytes become the body without a copy (a list of chunks joined
+        # would hold the body twice at the end).
+        body = io.BytesIO()
         size = 0
         for chunk in self._chunks(response, method, deadline):
             size += len(chunk)
             if size > limit:
                 if truncate:
-                    chunks.append(chunk[: len(chunk) - (size - limit)])
+                    body.write(chunk[: len(chunk) - (size - limit)])
                     break
                 raise self._too_large(method, response, limit, f"is over {limit} bytes")
-            chunks.append(chunk)
+            body.write(chunk)
         # Where requests keeps a body it has read: from here on ``response.content`` is this.
-        vars(response).update(_content=b"".join(chunks), _content_consumed=True)
+        vars(response).update(_content=body.getvalue(), _content_consumed=True)
 
     def _too_large(
         self, method: str, response: requests.Response, limit: int, what: str

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 import pytest
-from comfy_fake import FakeComfy
+from comfy_fake import FakeComfy, RawJSON
 
 from comfydsl.client import AnswerTooLarge, Client, ServerUnreachable, UnsafeOutputPath
 from comfydsl.client.paths import fit_name
@@ -169,3 +169,24 @@ def test_an_uploaded_files_name_from_the_server_is_checked(
     with pytest.raises(UnsafeOutputPath, match=why) as caught:
         client.upload_image(b"\x89PNG", name="a.png")
     assert "POST http://comfy.test:8188/upload/image" in str(caught.value)
+
+
+@pytest.mark.parametrize("read", ["view", "json"])
+def test_an_answer_read_into_memory_is_held_once(
+    fake: FakeComfy, client: Client, read: str
+) -> None:
+    size = 32 * 1024 * 1024
+    fake.files[("big.png", "", "output")] = b"\x89" * size
+    fake.answer("GET", "/system_stats", RawJSON('{"blob": "' + "x" * size + '"}'))
+    tracemalloc.start()
+    try:
+        if read == "view":
+            assert size == len(client.view("big.png"))
+        else:
+            client.system_stats()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    # JSON: the bytes, then the text Python's parser decodes them to, then the parsed string.
+    most = {"view": 1.3, "json": 3.3}[read]
+    assert peak < most * size, f"peak {peak / size:.2f} times the answer's size"
