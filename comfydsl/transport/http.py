@@ -230,7 +230,9 @@ class Transport:
         """
         deadline = deadline if deadline is not None else self.deadline(timeout)
         with deadline.cutting():
-            response = self._exchange(method, path, deadline, params, json_body, data, files)
+            response = self._exchange(
+                method, path, deadline, timeout, params, json_body, data, files
+            )
             if response.raw is not None:  # else a session of the caller's gave it whole
                 try:
                     self._read_body(response, method, deadline, self.max_json_bytes)
@@ -257,7 +259,7 @@ class Transport:
         """
         deadline = deadline if deadline is not None else self.deadline(timeout)
         with deadline.cutting():
-            response = self._exchange("GET", path, deadline, params, None, None, None)
+            response = self._exchange("GET", path, deadline, timeout, params, None, None, None)
             try:
                 if response.status_code != 200:
                     self._read_body(response, "GET", deadline, _ERROR_BODY_LIMIT, truncate=True)
@@ -275,6 +277,7 @@ class Transport:
         method: str,
         path: str,
         deadline: Deadline,
+        timeout: Timeout | None,
         params: Mapping[str, Any] | None,
         json_body: Any,
         data: Mapping[str, str] | None,
@@ -290,7 +293,8 @@ class Transport:
             body = json.dumps(json_body, separators=(",", ":"), ensure_ascii=False).encode()
             headers = {"Content-Type": "application/json", **headers}
         remaining = max(deadline.remaining(), _LEAST_WAIT)
-        connect = self.timeout[0] if isinstance(self.timeout, tuple) else remaining
+        given = timeout if timeout is not None else self.timeout
+        connect = given[0] if isinstance(given, tuple) else remaining
         try:
             return self.session.request(
                 method,

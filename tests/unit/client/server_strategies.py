@@ -88,7 +88,10 @@ class MutatedRun:
     """A recorded run's ``prompt`` and POST answer, with its ``messages`` and ``history`` (the
     body of ``GET /history/{id}``) as JSON text, some of them mutated."""
 
-    def __init__(self, run: dict[str, Any], messages: list[RawJSON], history: RawJSON) -> None:
+    def __init__(
+        self, run: dict[str, Any], messages: list[RawJSON], history: RawJSON, *, watch: bool
+    ) -> None:
+        self.watch = watch  # False: the job is followed by polling /history alone
         self.prompt: dict[str, Any] = run["request"]["prompt"]
         self.answer: dict[str, Any] = run["response"]["body"]
         self.messages = messages
@@ -99,7 +102,7 @@ class MutatedRun:
         history = self.history
         if len(history) > 200:
             history = RawJSON(f"{history[:80]}...<{len(history)} chars>")
-        return f"MutatedRun(messages={shown!r}, history={history!r})"
+        return f"MutatedRun(watch={self.watch}, messages={shown!r}, history={history!r})"
 
 
 @st.composite
@@ -113,4 +116,5 @@ def mutated_runs(draw: st.DrawFn) -> MutatedRun:
         messages[index] = draw(mutated(messages[index]))
     if draw(st.booleans()):
         history = draw(mutated(history))
-    return MutatedRun(run, [as_text(m) for m in messages], as_text(history))
+    watch = draw(st.booleans())
+    return MutatedRun(run, [as_text(m) for m in messages], as_text(history), watch=watch)

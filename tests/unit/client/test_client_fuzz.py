@@ -38,7 +38,8 @@ def test_a_job_ends_with_a_result_or_a_comfydsl_error(run: MutatedRun) -> None:
             poll_interval=0.02,
         ) as client:
             try:
-                result = client.submit(run.prompt, validate=False).wait(timeout=0.3)
+                job = client.submit(run.prompt, validate=False, watch=run.watch)
+                result = job.wait(timeout=0.3)
             except ComfyDSLError:
                 return
             assert isinstance(result, JobResult)
