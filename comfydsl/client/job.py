@@ -40,6 +40,8 @@ __all__ = ["Job"]
 
 # When the WebSocket is silent this long, ask /history once (the end may have been missed).
 _SILENCE_CHECK = 5.0
+# The least time the requests of one poll get, even at the end of a wait.
+_LAST_LOOK = 0.1
 # A server in trouble may answer again: these are waited out (up to the client's lost_after).
 # A MalformedAnswer is a ServerError too, but it ends the wait at once: the server does answer,
 # and asking again would not make the answer readable (waiting it out would end in a ServerLost
@@ -193,8 +195,6 @@ class Job:
         interval = self.client.poll_interval
         lost_since: float | None = None
         while True:
-            if time.monotonic() >= deadline:
-                raise self._timeout(limit)
             try:
                 outputs = self._poll_once(deadline)
                 lost_since = None
@@ -223,8 +223,10 @@ class Job:
         The queue is read between two history reads: the server moves a finished prompt from
         one to the other at once, so a prompt seen in neither really is gone.
         """
-        # One deadline for the two or three requests: the client's timeout, or the wait's end.
-        bound = Deadline.until(deadline).sooner(self.client.transport.timeout_seconds)
+        # One deadline for the two or three requests: the client's timeout, or the wait's end
+        # (a wait at its end still gets one short look: wait(timeout=0) asks if it is done).
+        end = max(deadline, time.monotonic() + _LAST_LOOK)
+        bound = Deadline.until(end).sooner(self.client.transport.timeout_seconds)
         where = f"GET /history/{self.prompt_id}"
         entry = self.client.history_entry(self.prompt_id, deadline=bound)
         if entry is not None:

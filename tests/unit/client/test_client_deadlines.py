@@ -11,6 +11,7 @@ import tracemalloc
 from collections.abc import Callable, Iterator
 
 import pytest
+from comfy_fake import FakeComfy, Run, recording
 from misbehaving import (
     PROMPT_ID,
     Misbehaving,
@@ -141,3 +142,11 @@ def test_a_deadline_says_how_long_is_left() -> None:
     assert deadline.sooner(1.0).remaining() <= 1.0
     assert deadline.sooner(100.0) is deadline
     assert Deadline(0.0).expired
+
+
+def test_a_wait_with_no_time_left_still_looks_once(fake: FakeComfy, client: Client) -> None:
+    fake.runs.append(Run.from_recording(recording("A1_invert_save")))
+    job = client.submit(recording("A1_invert_save")["request"]["prompt"], validate=False)
+    fake.ws_enabled = False
+    client.listener.close()  # followed by polling: the run is already in the history
+    assert ["invert_00001_.png"] == [f.filename for f in job.wait(timeout=0).files]
