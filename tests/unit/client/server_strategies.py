@@ -93,7 +93,8 @@ class MutatedRun:
     ) -> None:
         self.watch = watch  # False: the job is followed by polling /history alone
         self.prompt: dict[str, Any] = run["request"]["prompt"]
-        self.answer: dict[str, Any] = run["response"]["body"]
+        self.prompt_id: str = run["response"]["body"]["prompt_id"]
+        self.answer: Any = run["response"]["body"]  # of POST /prompt; maybe mutated too
         self.messages = messages
         self.history = history
 
@@ -102,7 +103,10 @@ class MutatedRun:
         history = self.history
         if len(history) > 200:
             history = RawJSON(f"{history[:80]}...<{len(history)} chars>")
-        return f"MutatedRun(watch={self.watch}, messages={shown!r}, history={history!r})"
+        return (
+            f"MutatedRun(watch={self.watch}, answer={self.answer!r:.200}, messages={shown!r}, "
+            f"history={history!r})"
+        )
 
 
 @st.composite
@@ -117,4 +121,7 @@ def mutated_runs(draw: st.DrawFn) -> MutatedRun:
     if draw(st.booleans()):
         history = draw(mutated(history))
     watch = draw(st.booleans())
-    return MutatedRun(run, [as_text(m) for m in messages], as_text(history), watch=watch)
+    mutated_run = MutatedRun(run, [as_text(m) for m in messages], as_text(history), watch=watch)
+    if draw(st.integers(0, 9)) == 0:
+        mutated_run.answer = as_text(draw(mutated(mutated_run.answer)))
+    return mutated_run

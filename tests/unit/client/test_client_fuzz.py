@@ -28,7 +28,7 @@ EXAMPLES = int(os.environ.get("COMFYDSL_FUZZ_EXAMPLES") or settings.default.max_
 def test_a_job_ends_with_a_result_or_a_comfydsl_error(run: MutatedRun) -> None:
     with FakeComfy() as fake:
         fake.runs.append(Run(status=200, body=run.answer, ws_messages=list(run.messages)))
-        fake.answer("GET", f"/history/{run.answer['prompt_id']}", run.history)
+        fake.answer("GET", f"/history/{run.prompt_id}", run.history)
         with Client(
             fake.url,
             adapter=fake.adapter,
