@@ -141,7 +141,7 @@ def connect_websocket(
                 ws.shutdown()  # type: ignore[no-untyped-call]
             if deadline.expired:
                 raise websocket.WebSocketTimeoutException(
-                    f"the WebSocket handshake did not complete within {timeout:g} s"
+                    f"GET {url}: the WebSocket handshake did not complete within {timeout:.3g} s"
                 ) from exc
             raise
     return BoundedWebSocket(ws, max_message=max_message)
