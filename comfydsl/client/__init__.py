@@ -13,6 +13,7 @@ Errors are in :mod:`comfydsl.client.errors` (the tree is drawn there).
 from __future__ import annotations
 
 from comfydsl.client.errors import (
+    AnswerTooLarge,
     BadServerURL,
     ClientError,
     ExecutionFailed,
@@ -39,6 +40,7 @@ from comfydsl.client.uploads import UploadedFile
 from comfydsl.client.ws import Preview
 
 __all__ = [
+    "AnswerTooLarge",
     "BadServerURL",
     "Client",
     "ClientError",

@@ -10,10 +10,11 @@ objects) where there is one::
         ├── ServerUnreachable     (ConnectionError)  no connection at all: refused, DNS, TLS
         ├── ServerLost            (ConnectionError)  the server went away while a job was followed
         ├── ConnectionDropped     (ConnectionError)  the WebSocket is gone (client.ws; waits poll)
-        ├── RequestTimeout        (TimeoutError)     one HTTP request got no answer in time
+        ├── RequestTimeout        (TimeoutError)     a call did not complete by its deadline
         ├── WaitTimeout           (TimeoutError)     a job did not end within the wait's timeout
         ├── ServerError           (RuntimeError)     a 5xx answer, or one the API does not give
-        │   └── MalformedAnswer                      JSON of a shape the API does not give
+        │   ├── MalformedAnswer                      JSON of a shape the API does not give
+        │   └── AnswerTooLarge                       a body or WebSocket message past a limit
         ├── RequestRejected       (ValueError)       a 4xx answer (other than a prompt's validation)
         ├── PromptRejected        (ValidationError)  400 from /prompt: .errors (ServerNodeError)
         ├── ExecutionFailed       (RuntimeError)     execution_error: node, source line, traceback
@@ -34,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from comfydsl.errors import NodeError, SourceLocation, ValidationError
 from comfydsl.transport.errors import (
+    AnswerTooLarge,
     BadServerURL,
     ClientError,
     MalformedAnswer,
@@ -47,6 +49,7 @@ if TYPE_CHECKING:
     from comfydsl.client.job import Job
 
 __all__ = [
+    "AnswerTooLarge",
     "BadServerURL",
     "ClientError",
     "ExecutionFailed",

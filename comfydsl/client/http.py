@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import os
 import uuid
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 from urllib.parse import quote
 
 import attrs
@@ -18,13 +19,15 @@ from comfydsl.client.submit import Prepared, default_extra_data, prepare, reject
 from comfydsl.client.uploads import UploadedFile, Uploader, upload_image
 from comfydsl.client.ws import Listener
 from comfydsl.errors import ValidationError
-from comfydsl.transport.http import Timeout, Transport
+from comfydsl.transport.http import MAX_JSON_BYTES, Timeout, Transport
+from comfydsl.transport.websocket import MAX_MESSAGE_BYTES
 
 if TYPE_CHECKING:
     from requests.adapters import BaseAdapter
 
     from comfydsl.catalog import Catalog
     from comfydsl.graph import Workflow
+    from comfydsl.transport.deadline import Deadline
     from comfydsl.transport.websocket import WebSocketFactory
 
 __all__ = ["Client", "QueueItem", "QueueState"]
@@ -83,7 +86,12 @@ class Client:
     injects a scripted server through, with no socket and no patching. ``session`` is the
     ``requests.Session`` to use instead of the client's own (yours is not closed by the client;
     an ``adapter`` is mounted on it). ``timeout``
-    bounds each HTTP request (seconds, or a (connect, read) pair); ``headers`` go on every request
+    bounds each call as a whole (seconds, or a (connect, read) pair whose larger part bounds the
+    call): connecting, the headers, the whole body, the WebSocket handshake, however slowly the
+    server sends them; a submit's handshake and POST share one. ``max_json_bytes`` caps a JSON
+    answer (AnswerTooLarge past it; files from ``/view`` stream to disk and have no cap) and
+    ``max_message_bytes`` a WebSocket message (the connection is dropped and waits poll).
+    ``headers`` go on every request
     and on the WebSocket handshake (an auth token behind a proxy); ``client_id`` names this
     client's WebSocket (two connections with one id steal each other's messages: keep it unique).
     ``wait_timeout`` is the default bound of ``Job.wait``, ``poll_interval`` the first pause between
@@ -106,6 +114,8 @@ class Client:
         poll_interval: float = 0.25,
         lost_after: float = 10.0,
         verify: bool | str | None = None,
+        max_json_bytes: int = MAX_JSON_BYTES,
+        max_message_bytes: int = MAX_MESSAGE_BYTES,
     ) -> None:
         self._own_session = session is None
         self.transport = Transport(
@@ -116,6 +126,8 @@ class Client:
             timeout=timeout,
             headers=headers,
             verify=verify,
+            max_json_bytes=max_json_bytes,
+            max_message_bytes=max_message_bytes,
         )
         self.client_id = client_id or uuid.uuid4().hex
         self.listener = Listener(self.transport, self.client_id)
@@ -187,9 +199,13 @@ class Client:
             body["front"] = True
         if prompt_id is not None:
             body["prompt_id"] = prompt_id
+        # The handshake and the POST are one call to the server: one timeout for both.
+        deadline = self.transport.deadline()
         if watch:
-            self.listener.connect()  # before posting: no message of the run is missed
-        response = self.transport.send("POST", "prompt", json_body=body, accept=(200, 400))
+            self.listener.connect(deadline)  # before posting: no message of the run is missed
+        response = self.transport.send(
+            "POST", "prompt", json_body=body, accept=(200, 400), deadline=deadline
+        )
         answer = self.transport.json_of(response)
         if response.status_code == 400:
             raise rejection(answer, prepared.nodes, response=response).with_http(
@@ -289,9 +305,9 @@ class Client:
             pending=[QueueItem.from_row(r) for r in pending],
         )
 
-    def queue_ids(self, *, timeout: float | None = None) -> tuple[set[str], set[str]]:
-        """The ids of the running and of the pending prompts."""
-        data = self._json_object("queue", timeout=timeout)
+    def queue_ids(self, *, deadline: Deadline | None = None) -> tuple[set[str], set[str]]:
+        """The ids of the running and of the pending prompts (by ``deadline``, if given)."""
+        data = self._json_object("queue", deadline=deadline)
         running, pending = (
             {QueueItem.from_row(row).prompt_id for row in _queue_rows(data, key)}
             for key in ("queue_running", "queue_pending")
@@ -308,11 +324,14 @@ class Client:
         return self._json_object("history", params=params)
 
     def history_entry(
-        self, prompt_id: str, *, timeout: float | None = None
+        self, prompt_id: str, *, deadline: Deadline | None = None
     ) -> dict[str, Any] | None:
-        """The history entry of one prompt, or None while it has none (queued, running, unknown)."""
+        """The history entry of one prompt, or None while it has none (queued, running, unknown).
+
+        The request ends by ``deadline``, if given, else within the client's timeout.
+        """
         path = f"history/{quote(prompt_id, safe='')}"
-        data = self._json_object(path, timeout=timeout)
+        data = self._json_object(path, deadline=deadline)
         entry = data.get(prompt_id)
         if entry is not None and not isinstance(entry, dict):
             raise MalformedAnswer.of(f"GET /{path}", "the prompt's entry to be an object", entry)
@@ -375,19 +394,38 @@ class Client:
         )
 
     def view(self, filename: str, *, subfolder: str = "", type: str = "output") -> bytes:
-        """The bytes of one file of the server (``GET /view``)."""
+        """The bytes of one file of the server (``GET /view``), in memory (to stream one to
+        disk, :meth:`view_into` or ``JobResult.save``)."""
+        sink = io.BytesIO()
+        self.view_into(sink, filename, subfolder=subfolder, type=type)
+        return sink.getvalue()
+
+    def view_into(
+        self, sink: BinaryIO, filename: str, *, subfolder: str = "", type: str = "output"
+    ) -> int:
+        """Write one file of the server (``GET /view``) into ``sink`` chunk by chunk; return its
+        size. Memory stays bounded whatever the file's size; the whole download ends within the
+        client's timeout (RequestTimeout past it)."""
         params = {"filename": filename, "subfolder": subfolder, "type": type}
-        return self.transport.send("GET", "view", params=params).content
+        return self.transport.download("view", sink, params=params)
 
     def download(self, file: OutputFile) -> bytes:
         """The bytes of one output file."""
         return self.view(file.filename, subfolder=file.subfolder, type=file.type)
 
+    def download_into(self, file: OutputFile, sink: BinaryIO) -> int:
+        """Write one output file into ``sink``, streaming (see :meth:`view_into`)."""
+        return self.view_into(sink, file.filename, subfolder=file.subfolder, type=file.type)
+
     # -- helpers ----------------------------------------------------------------------------------
     def _json_object(
-        self, path: str, *, params: Mapping[str, Any] | None = None, timeout: float | None = None
+        self,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        deadline: Deadline | None = None,
     ) -> dict[str, Any]:
-        return self.transport.json_object(path, params=params, timeout=timeout)
+        return self.transport.json_object(path, params=params, deadline=deadline)
 
 
 def _queue_rows(data: Mapping[str, Any], key: str) -> list[Any]:

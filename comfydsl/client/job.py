@@ -30,6 +30,7 @@ from comfydsl.client.progress import Progress, ProgressBar, ProgressCallback
 from comfydsl.client.results import JobResult
 from comfydsl.client.submit import NodeInfo
 from comfydsl.client.ws import ConnectionDropped, Preview
+from comfydsl.transport.deadline import Deadline
 
 if TYPE_CHECKING:
     from comfydsl.client.http import Client
@@ -39,6 +40,8 @@ __all__ = ["Job"]
 
 # When the WebSocket is silent this long, ask /history once (the end may have been missed).
 _SILENCE_CHECK = 5.0
+# The least time the requests of one poll get, even at the end of a wait.
+_LAST_LOOK = 0.1
 # A server in trouble may answer again: these are waited out (up to the client's lost_after).
 # A MalformedAnswer is a ServerError too, but it ends the wait at once: the server does answer,
 # and asking again would not make the answer readable (waiting it out would end in a ServerLost
@@ -91,8 +94,10 @@ class Job:
     ) -> JobResult:
         """Wait until the run ends; return its outputs, or raise why it failed.
 
-        ``timeout`` (seconds, default the client's ``wait_timeout``) bounds the whole wait:
-        WaitTimeout when it passes (the job goes on; wait again or ``cancel()``). ``progress``
+        ``timeout`` (seconds, default the client's ``wait_timeout``) bounds the whole wait,
+        whatever the server sends (every request and WebSocket read inside it ends by the wait's
+        deadline): WaitTimeout when it passes, within about 0.1 s (the job goes on; wait again
+        or ``cancel()``). ``progress``
         shows a tqdm bar on stderr (default: when stderr is a terminal); ``on_progress`` gets a
         Progress for each node and step, ``on_preview`` each preview image, ``on_message`` every
         WebSocket message of this prompt.
@@ -218,17 +223,20 @@ class Job:
         The queue is read between two history reads: the server moves a finished prompt from
         one to the other at once, so a prompt seen in neither really is gone.
         """
-        timeout = max(min(self.client.transport.timeout_seconds, deadline - time.monotonic()), 0.1)
+        # One deadline for the two or three requests: the client's timeout, or the wait's end
+        # (a wait at its end still gets one short look: wait(timeout=0) asks if it is done).
+        end = max(deadline, time.monotonic() + _LAST_LOOK)
+        bound = Deadline.until(end).sooner(self.client.transport.timeout_seconds)
         where = f"GET /history/{self.prompt_id}"
-        entry = self.client.history_entry(self.prompt_id, timeout=timeout)
+        entry = self.client.history_entry(self.prompt_id, deadline=bound)
         if entry is not None:
             return outcome_of_history(entry, self.nodes, where=where)
         if history_only:
             return None
-        running, pending = self.client.queue_ids(timeout=timeout)
+        running, pending = self.client.queue_ids(deadline=bound)
         if self.prompt_id in running or self.prompt_id in pending:
             return None
-        entry = self.client.history_entry(self.prompt_id, timeout=timeout)
+        entry = self.client.history_entry(self.prompt_id, deadline=bound)
         if entry is not None:
             return outcome_of_history(entry, self.nodes, where=where)
         if self._cancelled:
@@ -246,7 +254,7 @@ class Job:
             prompt_id=self.prompt_id,
             outputs=outputs,
             cached=list(self._state.cached),
-            download=self.client.download,
+            fetch=self.client.download_into,
         )
         self._release()
         return self._result

@@ -2,20 +2,36 @@
 
 File names and subfolders come from the server; :func:`safe_relative_path` makes sure none of
 them can put a file outside the directory the user chose (``../``, absolute paths, drive letters,
-backslashes, NUL bytes, and symlinks out of the directory are all refused).
+backslashes, NUL bytes, and symlinks out of the directory are all refused), and
+:mod:`comfydsl.client.paths` gives each file a distinct name that fits the file system.
+
+Saving streams: each file goes to disk a chunk at a time under a temporary name in its folder,
+and the files of one job are given their names only once all of them are complete. If one
+fails (a refused name, the network, the disk), what this save wrote is removed: a save is
+all or nothing, and no half-written file is ever left under a real name.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import io
 import os
+import tempfile
 from collections.abc import Callable, Collection, Iterator, Mapping
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import attrs
 
-from comfydsl.client.errors import LocalFileError, MalformedAnswer, ServerError, UnsafeOutputPath
+from comfydsl.client.errors import (
+    ClientError,
+    LocalFileError,
+    MalformedAnswer,
+    ServerError,
+    UnsafeOutputPath,
+)
+from comfydsl.client.paths import distinct_paths, safe_relative_path
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -51,39 +67,6 @@ class OutputFile:
     def relative_path(self) -> PurePosixPath:
         """``subfolder/filename``, checked to stay inside whatever directory it is put in."""
         return safe_relative_path(self.subfolder, self.filename)
-
-
-def safe_relative_path(subfolder: str, filename: str) -> PurePosixPath:
-    """``subfolder/filename`` as a relative path that cannot leave its base directory.
-
-    >>> safe_relative_path("oracle", "invert_00001_.png")
-    PurePosixPath('oracle/invert_00001_.png')
-    >>> safe_relative_path("", "../evil.png")
-    Traceback (most recent call last):
-    ...
-    comfydsl.client.errors.UnsafeOutputPath: unsafe file name from the server: '../evil.png' ...
-    """
-
-    def refuse(why: str) -> UnsafeOutputPath:
-        shown = f"{subfolder}/{filename}" if subfolder else filename
-        return UnsafeOutputPath(
-            f"unsafe file name from the server: {shown!r} ({why})",
-            filename=filename,
-            subfolder=subfolder,
-        )
-
-    if "\x00" in subfolder or "\x00" in filename:
-        raise refuse("contains a NUL byte")
-    if not filename or "/" in filename or "\\" in filename or filename in (".", ".."):
-        raise refuse("a file name must be a plain name")
-    parts = [p for p in subfolder.replace("\\", "/").split("/") if p not in ("", ".")]
-    if subfolder.startswith(("/", "\\")) or (parts and ":" in parts[0]):
-        raise refuse("absolute paths are not allowed")
-    if ".." in parts:
-        raise refuse("'..' is not allowed")
-    if ":" in filename:
-        raise refuse("':' is not allowed in a file name")
-    return PurePosixPath(*parts, filename)
 
 
 def checked_outputs(outputs: Any, where: str) -> dict[str, dict[str, Any]]:
@@ -152,6 +135,8 @@ def files_in_outputs(outputs: Mapping[str, Any]) -> list[OutputFile]:
 
 
 Downloader = Callable[[OutputFile], bytes]
+Fetcher = Callable[[OutputFile, BinaryIO], object]
+"""Writes one output file's bytes into a binary sink, a chunk at a time."""
 
 
 @attrs.define
@@ -160,6 +145,8 @@ class JobResult:
 
     ``outputs`` is the server's per-node output as it arrived (files and anything else, such as
     ``text``), ``files`` the files among them, ``cached`` the nodes served from the server's cache.
+    ``fetch`` streams a file into a sink (a client gives its ``download_into``); ``download``,
+    for results made by hand, returns a file's bytes.
 
     >>> result = client.submit(wf).wait()            # doctest: +SKIP
     >>> result.save("out")                            # doctest: +SKIP
@@ -170,6 +157,7 @@ class JobResult:
     outputs: dict[str, dict[str, Any]]
     cached: list[str] = attrs.field(factory=list)
     _download: Downloader | None = attrs.field(default=None, repr=False, eq=False, alias="download")
+    _fetch: Fetcher | None = attrs.field(default=None, repr=False, eq=False, alias="fetch")
 
     @property
     def files(self) -> list[OutputFile]:
@@ -183,9 +171,17 @@ class JobResult:
 
     def read(self, file: OutputFile) -> bytes:
         """The bytes of one output file, downloaded from the server's ``/view``."""
-        if self._download is None:
+        sink = io.BytesIO()
+        self._write(file, sink)
+        return sink.getvalue()  # the buffer itself, not a copy of it
+
+    def _write(self, file: OutputFile, sink: BinaryIO) -> None:
+        if self._fetch is not None:
+            self._fetch(file, sink)
+        elif self._download is not None:
+            sink.write(self._download(file))
+        else:
             raise RuntimeError("this result is not attached to a client; cannot download")
-        return self._download(file)
 
     def iter_bytes(
         self, *, types: Collection[str] | None = None
@@ -200,28 +196,35 @@ class JobResult:
     ) -> list[Path]:
         """Download every output file (of the given ``types``) into ``directory``; return the paths.
 
-        Files keep the server's subfolder (``out/oracle/invert_00001_.png``); names that would
-        leave ``directory`` raise UnsafeOutputPath before anything of that file is written.
+        Files keep the server's subfolder (``out/oracle/invert_00001_.png``) and stream to disk.
+        Names that would leave ``directory`` raise UnsafeOutputPath before anything is written.
+        Files that would land on one path get distinct names, in file order: the first keeps the
+        name, the next get ``-2``, ``-3``... before the extension (the same name under ``output``
+        and ``temp``, a file named like a folder, names that differ only in case); a name past
+        255 bytes is shortened, keeping its extension, with a short hash of the whole name.
+        All or nothing: if any file fails, the files this save wrote are removed (a file it
+        replaced is put back) and the error is raised; a file that is already in ``directory``
+        under the same name is replaced only once every file of the job has arrived.
         """
         base = Path(directory)
-        saved: list[Path] = []
-        for file in self.files:
-            if types is not None and file.type not in types:
-                continue
-            target = _target_in(base, file)
-            data = self.read(file)
-            try:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                _target_in(base, file)  # again: a directory made above may not be a link out
-                target.write_bytes(data)
-            except OSError as exc:
-                raise LocalFileError(
-                    f"cannot save {file.filename!r} of node {file.node_id} as {target}: "
-                    f"{exc.strerror or exc}",
-                    path=target,
-                ) from exc
-            saved.append(target)
-        return saved
+        chosen = [f for f in self.files if types is None or f.type in types]
+        unique = list({tuple(f.view_params.items()): f for f in chosen}.values())
+        relative = distinct_paths(
+            [f.relative_path for f in unique],  # UnsafeOutputPath here, before any write
+            taken_on_disk=lambda path: (base / path).is_dir(),
+        )
+        targets = [base / path for path in relative]
+        for file, target in zip(unique, targets, strict=True):
+            if target.parent.exists():  # a link already there may lead out: refuse it now
+                _target_in(base, file, target)
+        save = _AllOrNothing(base)
+        try:
+            for file, target in zip(unique, targets, strict=True):
+                save.write(file, target, functools.partial(self._write, file))
+            return save.commit()
+        except BaseException:
+            save.roll_back()
+            raise
 
     def images(self, *, types: Collection[str] | None = None) -> list[Image.Image]:
         """The output images as PIL images (needs Pillow: ``pip install comfydsl[images]``)."""
@@ -244,8 +247,86 @@ class JobResult:
         return loaded
 
 
-def _target_in(base: Path, file: OutputFile) -> Path:
-    target = base / file.relative_path
+class _AllOrNothing:
+    """The files of one save: written under temporary names, named once all are there."""
+
+    def __init__(self, base: Path) -> None:
+        self.base = base
+        self.made_dirs: list[Path] = []
+        self.written: list[tuple[Path, Path]] = []  # (temporary, target)
+        self.moved_aside: list[tuple[Path, Path]] = []  # (target, where its old file waits)
+        self.named: list[Path] = []
+
+    def write(self, file: OutputFile, target: Path, fill: Callable[[BinaryIO], None]) -> None:
+        """Stream one file into a temporary name next to ``target``."""
+        try:
+            self._make_dirs(target.parent)
+            _target_in(self.base, file, target)  # again: a folder on the way may link out
+            handle, temporary = tempfile.mkstemp(
+                prefix=".comfydsl-", suffix=".part", dir=target.parent
+            )
+        except OSError as exc:
+            raise self._error(file, target, exc) from exc
+        self.written.append((Path(temporary), target))
+        try:
+            with os.fdopen(handle, "wb") as sink:
+                fill(sink)
+        except ClientError:
+            raise  # the network's (a ServerUnreachable is an OSError too)
+        except OSError as exc:
+            raise self._error(file, target, exc) from exc
+
+    def commit(self) -> list[Path]:
+        """Give every file its name; the paths, in order."""
+        for temporary, target in self.written:
+            try:
+                if target.is_file():
+                    aside = Path(
+                        tempfile.mkstemp(prefix=".comfydsl-", suffix=".old", dir=target.parent)[1]
+                    )
+                    os.replace(target, aside)
+                    self.moved_aside.append((target, aside))
+                os.replace(temporary, target)
+            except OSError as exc:
+                raise LocalFileError(
+                    f"cannot save {target}: {exc.strerror or exc}", path=target
+                ) from exc
+            self.named.append(target)
+        for _, aside in self.moved_aside:
+            with contextlib.suppress(OSError):
+                aside.unlink()
+        return self.named
+
+    def roll_back(self) -> None:
+        """Remove what this save wrote and put back what it replaced."""
+        for path in [*self.named, *(temporary for temporary, _ in self.written)]:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        for target, aside in self.moved_aside:
+            with contextlib.suppress(OSError):
+                os.replace(aside, target)
+        for folder in reversed(self.made_dirs):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+
+    def _make_dirs(self, folder: Path) -> None:
+        missing = []
+        while not folder.exists() and folder != folder.parent:
+            missing.append(folder)
+            folder = folder.parent
+        for made in reversed(missing):
+            made.mkdir()
+            self.made_dirs.append(made)
+
+    def _error(self, file: OutputFile, target: Path, exc: OSError) -> LocalFileError:
+        return LocalFileError(
+            f"cannot save {file.filename!r} of node {file.node_id} as {target}: "
+            f"{exc.strerror or exc}",
+            path=target,
+        )
+
+
+def _target_in(base: Path, file: OutputFile, target: Path) -> Path:
     try:
         root = base.resolve()
         resolved = target.resolve()

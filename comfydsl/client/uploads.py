@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from comfydsl.client.errors import LocalFileError, MalformedAnswer
+from comfydsl.client.errors import LocalFileError, MalformedAnswer, UnsafeOutputPath
+from comfydsl.client.paths import safe_relative_path
 
 if TYPE_CHECKING:
     from comfydsl.transport.http import Transport
@@ -47,6 +48,8 @@ def upload_image(
 
     Without ``overwrite`` the server keeps an existing file of that name and stores a different
     one as ``name (1).png``; the same bytes keep their name. Use the returned ``prompt_value``.
+    A name in the answer that could point outside the server's folder (``..``, an absolute path,
+    a NUL byte, an empty name) raises UnsafeOutputPath: it would go into the prompt.
     """
     if isinstance(file, bytes):
         if not name:
@@ -77,11 +80,23 @@ def upload_image(
     for key in ("subfolder", "type"):
         if body.get(key) is not None and not isinstance(body[key], str):
             raise MalformedAnswer.of(where, f"{key!r} to be a string", body[key], response=response)
+    _check_name(body["name"], body.get("subfolder") or "", where)
     return UploadedFile(
         name=body["name"],
         subfolder=body.get("subfolder") or "",
         type=body.get("type") or type,
     )
+
+
+def _check_name(name: str, subfolder: str, where: str) -> None:
+    """The name the server gave goes into the prompt, where the server reads a file by it: it is
+    held to what a downloaded file's name is (no ``..``, no absolute path, no NUL, not empty)."""
+    try:
+        safe_relative_path(subfolder, name)
+    except UnsafeOutputPath as exc:
+        raise UnsafeOutputPath(
+            f"{where}: {exc}", filename=exc.filename, subfolder=exc.subfolder
+        ) from None
 
 
 class Uploader:

@@ -8,7 +8,8 @@ ComfyUI sends a prompt's execution messages only to the WebSocket whose ``client
 prompt's ``client_id``, and a second connection with the same id silently replaces the first. So a
 client keeps ONE connection, opened before its first prompt is posted, and whoever waits reads it:
 messages for other prompts are put aside in per-prompt buffers for their own waiters. Every read
-is bounded by a deadline; there is no background thread.
+is bounded by a deadline (the whole read: pings and a slow frame cannot stretch it, and a message
+past the connection's size limit hangs up); the Listener runs no thread of its own.
 """
 
 from __future__ import annotations
@@ -24,11 +25,12 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import websocket
 
-from comfydsl.transport.errors import ClientError
+from comfydsl.transport.errors import AnswerTooLarge, ClientError
 
 if TYPE_CHECKING:
     from PIL import Image
 
+    from comfydsl.transport.deadline import Deadline
     from comfydsl.transport.http import Transport
     from comfydsl.transport.websocket import WebSocketConnection
 
@@ -94,7 +96,7 @@ def parse_binary(frame: bytes) -> Preview | None:
         (length,) = struct.unpack(">I", frame[4:8])
         try:
             meta = json.loads(frame[8 : 8 + length])
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested past what Python reads
             return None
         if not isinstance(meta, dict):
             return None
@@ -134,11 +136,12 @@ class Listener:
         """True while the connection is open."""
         return self._ws is not None and bool(self._ws.connected)
 
-    def connect(self) -> bool:
+    def connect(self, deadline: Deadline | None = None) -> bool:
         """Open the connection if it is not open; False (and ``last_error``) if that fails.
 
-        A server or proxy without WebSockets is not an error: jobs are then followed by polling,
-        and the handshake is not tried again for a minute.
+        The handshake ends by ``deadline`` (default: the client's timeout from now). A server or
+        proxy without WebSockets is not an error: jobs are then followed by polling, and the
+        handshake is not tried again for a minute.
         """
         with self._lock:
             if self.connected:
@@ -147,7 +150,9 @@ class Listener:
                 return False
             ws = None
             try:
-                ws = self.transport.open_websocket(f"ws?clientId={self.client_id}")
+                ws = self.transport.open_websocket(
+                    f"ws?clientId={self.client_id}", deadline=deadline
+                )
                 # Ask for previews with metadata, so each names its prompt and node.
                 ws.send(
                     json.dumps(
@@ -221,7 +226,8 @@ class Listener:
             opcode, payload = ws.recv_data()
         except websocket.WebSocketTimeoutException:
             return
-        except (OSError, websocket.WebSocketException) as exc:
+        except (OSError, websocket.WebSocketException, AnswerTooLarge) as exc:
+            # A message past the size limit cannot be skipped without reading it: hang up.
             self.last_error = f"{type(exc).__name__}: {exc}"
             self._ws = None
             _close_quietly(ws)
@@ -239,7 +245,7 @@ class Listener:
     def _route_json(self, payload: bytes) -> None:
         try:
             message = json.loads(payload)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested past what Python reads
             return
         if not isinstance(message, dict) or not isinstance(message.get("data"), dict):
             return

@@ -4,7 +4,9 @@ seams a test injects its own network through: a ``requests`` adapter, a WebSocke
 layers below import it only when they really talk to a server.
 """
 
+from comfydsl.transport.deadline import Deadline
 from comfydsl.transport.errors import (
+    AnswerTooLarge,
     BadServerURL,
     ClientError,
     MalformedAnswer,
@@ -17,8 +19,10 @@ from comfydsl.transport.http import Timeout, Transport, normalize_url
 from comfydsl.transport.websocket import WebSocketConnection, WebSocketFactory
 
 __all__ = [
+    "AnswerTooLarge",
     "BadServerURL",
     "ClientError",
+    "Deadline",
     "MalformedAnswer",
     "RequestRejected",
     "RequestTimeout",

@@ -8,9 +8,10 @@ objects) where there is one::
     └── ClientError                                  .request, .response
         ├── BadServerURL          (ValueError)       a server URL that is not http(s)://host[:port]
         ├── ServerUnreachable     (ConnectionError)  no connection at all: refused, DNS, TLS
-        ├── RequestTimeout        (TimeoutError)     one HTTP request got no answer in time
+        ├── RequestTimeout        (TimeoutError)     a call did not complete by its deadline
         ├── ServerError           (RuntimeError)     a 5xx answer, or one the API does not give
-        │   └── MalformedAnswer                      JSON of a shape the API does not give
+        │   ├── MalformedAnswer                      JSON of a shape the API does not give
+        │   └── AnswerTooLarge                       a body or WebSocket message past a limit
         └── RequestRejected       (ValueError)       a 4xx answer
 
 The rest of the branch (a rejected prompt, a failed run, a lost job...) is in
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     import requests
 
 __all__ = [
+    "AnswerTooLarge",
     "BadServerURL",
     "ClientError",
     "MalformedAnswer",
@@ -63,7 +65,11 @@ class ServerUnreachable(ClientError, ConnectionError):
 
 
 class RequestTimeout(ClientError, TimeoutError):
-    """One HTTP request (or the WebSocket handshake) got no answer within the client's timeout."""
+    """A call (an HTTP request with its whole body, or the WebSocket handshake) did not complete
+    within its deadline, however the server paced its answer. The message names the endpoint and
+    the deadline; ``deadline`` holds it in seconds."""
+
+    deadline: float | None = None
 
 
 class ServerError(ClientError, RuntimeError):
@@ -106,6 +112,17 @@ class MalformedAnswer(ServerError):
         if response is not None:
             error.with_http(response.request, response)
         return error
+
+
+class AnswerTooLarge(ServerError):
+    """An answer larger than the client accepts: a JSON body past ``Transport.max_json_bytes``, a
+    WebSocket message past the connection's ``max_message``. ``limit`` is the limit in bytes. It
+    is refused before more than the limit is read, so memory stays bounded.
+    """
+
+    def __init__(self, message: str, *, limit: int, status: int | None = None) -> None:
+        self.limit = limit
+        super().__init__(message, status=status)
 
 
 class RequestRejected(ClientError, ValueError):

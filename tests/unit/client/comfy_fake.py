@@ -36,6 +36,11 @@ _TEXT = "text/plain; charset=utf-8"
 _DROP = object()  # in a connection's inbox: the server drops the connection here
 
 
+class RawJSON(str):
+    """A WebSocket message or an answer given as JSON text, sent as it is (it may be JSON that
+    Python's json module cannot write, such as lists nested 50,000 deep)."""
+
+
 def recording(name: str) -> Any:
     """A recording by file stem, e.g. ``recording("A1_invert_save")``."""
     return json.loads((RECORDINGS / f"{name}.json").read_text(encoding="utf-8"))
@@ -318,6 +323,8 @@ class FakeWebSocket:
                         continue
                     if isinstance(message, (bytes, bytearray)):
                         return websocket.ABNF.OPCODE_BINARY, bytes(message)
+                    if isinstance(message, RawJSON):
+                        return websocket.ABNF.OPCODE_TEXT, message.encode()
                     return websocket.ABNF.OPCODE_TEXT, json.dumps(message).encode()
                 remaining = None if deadline is None else deadline - time.monotonic()
                 if remaining is not None and remaining <= 0:

@@ -111,7 +111,7 @@ def test_a_server_that_does_not_answer_in_time_is_a_request_timeout(fake: FakeCo
     fake.delay = 2.0
     with (
         Client(fake.url, adapter=fake.adapter, websocket=fake.websocket, timeout=0.2) as client,
-        pytest.raises(RequestTimeout, match=r"no answer within 0\.2 s"),
+        pytest.raises(RequestTimeout, match=r"no complete answer within 0\.2 s"),
     ):
         client.system_stats()
 

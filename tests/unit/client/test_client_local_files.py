@@ -70,7 +70,7 @@ def test_saving_where_a_file_blocks_the_subfolder_is_a_local_file_error(tmp_path
     assert isinstance(caught.value.__cause__, OSError)
 
 
-def test_saving_over_a_directory_is_a_local_file_error(tmp_path: Path) -> None:
+def test_a_directory_where_a_file_would_go_gives_the_file_another_name(tmp_path: Path) -> None:
     (tmp_path / "x" / "a.png").mkdir(parents=True)
-    with pytest.raises(LocalFileError, match=r"cannot save 'a\.png'"):
-        result_with({"a.png": b"png"}).save(tmp_path)
+    assert [tmp_path / "x" / "a-2.png"] == result_with({"a.png": b"png"}).save(tmp_path)
+    assert b"png" == (tmp_path / "x" / "a-2.png").read_bytes()
