@@ -34,6 +34,10 @@ _.has_outputs
 _.outputs_doc
 _.unpack_doc
 
+# Fields of codegen.script.Statement, read by codegen/templates/workflow_script.py.jinja.
+_.comments
+_.blank_before
+
 # Public API, for users (README, docstrings); the tests call them, comfydsl itself does not.
 _.to_json  # Workflow
 _.is_default  # Workflow

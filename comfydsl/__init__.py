@@ -8,7 +8,9 @@
     wf.to_api()        # the API-format prompt of POST /prompt
 
 The client (``comfydsl.client.Client``) is imported on first use, so that building and compiling
-workflows does not pay for the HTTP libraries.
+workflows does not pay for the HTTP libraries; so are ``to_script`` (a workflow as a comfydsl
+script, ``comfydsl.codegen.script``) and ``compare`` (two workflows compared regardless of their
+node ids, ``comfydsl.diff``).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from comfydsl.errors import (
     ValidationError,
 )
 from comfydsl.formats.api import load_prompt
+from comfydsl.formats.unchecked import unchecked_node
 from comfydsl.graph import Output
 from comfydsl.version import __version__
 
@@ -40,11 +43,14 @@ __all__ = [
     "Workflow",
     "__version__",
     "active_catalog",
+    "compare",
     "current_workflow",
     "extend_catalog",
     "load_catalog",
     "load_prompt",
     "nodes",
+    "to_script",
+    "unchecked_node",
     "use_catalog",
 ]
 
@@ -54,4 +60,12 @@ def __getattr__(name: str) -> Any:
         from comfydsl.client import Client
 
         return Client
+    if name == "to_script":
+        from comfydsl.codegen.script import to_script
+
+        return to_script
+    if name == "compare":
+        from comfydsl.diff import compare
+
+        return compare
     raise AttributeError(f"module 'comfydsl' has no attribute {name!r}")

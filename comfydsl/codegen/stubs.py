@@ -53,7 +53,15 @@ from comfydsl.codegen.render import Code, comment, environment, literal
 from comfydsl.errors import ComfyDSLError
 from comfydsl.names import PythonIdentifier
 
-__all__ = ["COMMAND", "DEFAULT_OUTPUT", "main", "render_stubs", "stub_command", "write_stubs"]
+__all__ = [
+    "COMMAND",
+    "DEFAULT_OUTPUT",
+    "declarable",
+    "main",
+    "render_stubs",
+    "stub_command",
+    "write_stubs",
+]
 
 #: The command that regenerates a stub; it is named in the stub's header.
 COMMAND = "python -m comfydsl.codegen.stubs"

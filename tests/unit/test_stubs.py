@@ -30,6 +30,9 @@ ROOT = Path(__file__).resolve().parents[2]
 STUB = ROOT / "comfydsl" / "nodes" / "__init__.pyi"
 EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
 assert EXAMPLES, f"no example scripts in {ROOT / 'examples'}"
+#: Scripts that ``comfydsl import`` wrote (tests/golden/test_imports.py): they type-check too.
+IMPORTED = sorted((ROOT / "tests" / "golden" / "imported").glob("*.py"))
+assert IMPORTED, "no imported scripts in tests/golden/imported"
 
 #: A catalog of awkward cases: inputs named like control keywords, ``self``, keywords and soft
 #: keywords, a Python form taken by another input, outputs named like node attributes or like
@@ -367,7 +370,7 @@ def mypy_report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]
     )
     files = [folder / n for n in ("good.py", "bad.py", "edge_nodes.pyi", "use_edge.py")]
     stdout, stderr, _status = api.run(
-        ["--config-file", str(config), *map(str, files), *map(str, EXAMPLES)]
+        ["--config-file", str(config), *map(str, files), *map(str, EXAMPLES + IMPORTED)]
     )
     assert "" == stderr
     errors: dict[str, list[str]] = {}
@@ -399,7 +402,7 @@ def test_mypy_reports_each_wrong_call(
         assert f"[{code}]" in found[number] and text in found[number], found[number]
 
 
-@pytest.mark.parametrize("example", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+@pytest.mark.parametrize("example", EXAMPLES + IMPORTED, ids=[p.stem for p in EXAMPLES + IMPORTED])
 def test_examples_type_check(mypy_report: dict[str, list[str]], example: Path) -> None:
     assert [] == mypy_report.get(example.name, [])
 

@@ -1,0 +1,356 @@
+"""A workflow as a readable comfydsl script: what ``comfydsl import`` writes.
+
+``to_script(workflow)`` writes one statement per node, in an order where every node comes after
+the nodes it takes links from (the file's own order where it already is one):
+
+    load_checkpoint = CheckpointLoaderSimple(ckpt_name="sd15.safetensors", title="Load Checkpoint")
+    positive = CLIPTextEncode(text="a lighthouse", clip=load_checkpoint.CLIP, title="Positive")
+
+Variables are named after the node's title, else its class (``comfydsl.names.Namespace``: never
+a keyword, a builtin or a name the script imports); a link is the source's variable and output
+name; inputs are keyword arguments (``**{"odd name": ...}`` for a name Python cannot take as a
+keyword); a required widget whose value is its default is left out, unless ``explicit``; titles
+are kept; a class the catalog does not know is made with ``Node("Class", ...)``.
+
+What the script builds is the workflow it was made from: its prompt is the same, node for node
+and value for value (type for type: ``1`` stays an int, ``1.0`` a float), with the same ids when
+``keep_ids`` and ids numbered 1, 2, ... in the script's order otherwise. That is not left to
+prediction: each node's statement is tried as it is written, in a workflow built alongside, and
+compared with the node it stands for. A node that a typed call would not give back exactly (a
+value the catalog refuses, a required widget left out, which a call would fill in, a required
+input left empty in a node the server would run, which compiling refuses, ``_meta`` beyond the
+title) is written with ``comfydsl.unchecked_node``, under a comment that says why.
+
+Nothing of the workflow's text becomes code: every string goes through ``render.literal``,
+every comment through ``render.comment``, every name through ``PythonIdentifier``, and the
+template refuses anything else. Links that form a loop cannot be written as calls in order: they
+are a ScriptWriteError.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from comfydsl.catalog import Catalog, active_catalog, use_catalog
+from comfydsl.codegen.forms import UNCHECKED, UNTYPED, Form, Forms
+from comfydsl.codegen.render import Code, comment, environment, literal
+from comfydsl.codegen.stubs import declarable
+from comfydsl.errors import ScriptWriteError
+from comfydsl.graph import Node as GraphNode
+from comfydsl.graph import Output
+from comfydsl.graph import Workflow as GraphWorkflow
+from comfydsl.names import Namespace, PythonIdentifier
+from comfydsl.validation.workflow import find_cycles
+from comfydsl.values import LocalFile
+
+__all__ = ["TEMPLATE", "WIDTH", "Statement", "to_script"]
+
+TEMPLATE = "workflow_script.py.jinja"
+
+#: The widest a statement is written on one line; longer ones take a line per argument.
+WIDTH = 100
+
+
+def to_script(
+    workflow: GraphWorkflow,
+    *,
+    keep_ids: bool = False,
+    explicit: bool = False,
+    catalog: Catalog | None = None,
+    origin: str | None = None,
+    command: str | None = None,
+) -> str:
+    """The text of a comfydsl script that builds ``workflow`` (see the module's docstring).
+
+    ``keep_ids`` gives every node its id (``id="5"``), so that the compiled prompt is the same
+    to the byte of every id; ``explicit`` writes the required widgets that hold their default
+    too. ``catalog`` is the one the script is meant to compile against (default: the one in
+    force); its classes are written as typed calls. ``origin`` (the file the workflow came
+    from) and ``command`` (the one that wrote the script) are named in the header.
+
+        from comfydsl import load_prompt
+        from comfydsl.codegen.script import to_script
+
+        text = to_script(load_prompt("exported.json"), origin="exported.json")
+    """
+    catalog = catalog if catalog is not None else active_catalog()
+    order = _order(workflow)
+    forms = Forms(catalog, keep_ids=keep_ids, explicit=explicit)
+    with use_catalog(catalog, merge=False):
+        forms.decide(order)
+    writer = _Writer(forms)
+    statements = writer.statements(order)
+    template = environment().get_template(TEMPLATE)
+    return template.render(
+        header=_header(workflow, origin, command, keep_ids),
+        imports=writer.imports(),
+        statements=statements,
+    )
+
+
+# -- the order ------------------------------------------------------------------------------------
+
+
+def _order(workflow: GraphWorkflow) -> list[GraphNode]:
+    """The nodes with every link's source first: connected part by connected part (in the
+    order of their first node), each in the file's order where that allows."""
+    nodes = list(workflow.nodes.values())
+    position = {node.id: i for i, node in enumerate(nodes)}
+    waiting = [0] * len(nodes)
+    consumers: list[list[int]] = [[] for _ in nodes]
+    for i, node in enumerate(nodes):
+        for value in node.inputs.values():
+            if type(value) is Output:
+                source = position.get(value.node.id)
+                if source is None or workflow.nodes[value.node.id] is not value.node:
+                    raise ScriptWriteError(
+                        f"node {node.id!r} ({node.class_type}) takes a link from node "
+                        f"{value.node.id!r}, which is not in the workflow"
+                    )
+                waiting[i] += 1
+                consumers[source].append(i)
+    part = _components(nodes)
+    rank = {node.id: (part[node.id], i) for i, node in enumerate(nodes)}
+    ready = [rank[nodes[i].id] for i, count in enumerate(waiting) if count == 0]
+    heapq.heapify(ready)
+    order: list[GraphNode] = []
+    while ready:
+        i = heapq.heappop(ready)[1]
+        order.append(nodes[i])
+        for consumer in consumers[i]:
+            waiting[consumer] -= 1
+            if waiting[consumer] == 0:
+                heapq.heappush(ready, rank[nodes[consumer].id])
+    if len(order) < len(nodes):
+        loop = find_cycles(workflow)[0]
+        chain = " -> ".join(f"{n.class_type}#{n.id}" for n in reversed(loop))
+        raise ScriptWriteError(
+            f"links form a loop ({chain} -> {loop[-1].class_type}#{loop[-1].id}): a script "
+            "makes each node after the nodes it takes links from, so a loop cannot be written"
+        )
+    return order
+
+
+# -- the statements --------------------------------------------------------------------------------
+
+
+@dataclass
+class Statement:
+    """One node's statement, laid out by the template: ``assign callee(args)`` then ``after``."""
+
+    callee: Code
+    assign: Code | None = None
+    comments: list[Code] = field(default_factory=list)
+    head: list[Code] = field(default_factory=list)
+    entries: list[Code] | None = None
+    keywords: list[Code] = field(default_factory=list)
+    starred: list[Code] | None = None
+    after: list[Code] = field(default_factory=list)
+    blank_before: bool = False
+
+    @property
+    def args(self) -> list[Code]:
+        """The arguments as one line writes them."""
+        found = list(self.head)
+        if self.entries is not None:
+            found.append(Code("{" + ", ".join(self.entries) + "}"))
+        found += self.keywords
+        if self.starred is not None:
+            found.append(Code("**{" + ", ".join(self.starred) + "}"))
+        return found
+
+    @property
+    def one_line(self) -> bool:
+        """Whether the call fits on one line (and holds no line break of a long string)."""
+        args = self.args
+        width = len(self.assign or "") + len(self.callee) + 2 + sum(len(a) + 2 for a in args)
+        return width <= WIDTH and not any("\n" in a for a in args)
+
+
+class _Writer:
+    """Writes each node's statement from its form (comfydsl.codegen.forms)."""
+
+    def __init__(self, forms: Forms) -> None:
+        self.forms = forms
+        self.names = Namespace((UNTYPED, UNCHECKED, "comfydsl", "Path"))
+        self.classes: dict[str, PythonIdentifier | None] = {}  # class -> its imported name
+        self.variables: dict[str, PythonIdentifier] = {}  # node id -> its variable
+        self.used: set[str] = set()  # UNTYPED, UNCHECKED, "Path"
+
+    def statements(self, order: Sequence[GraphNode]) -> list[Statement]:
+        linked = {v.node.id for n in order for v in n.inputs.values() if type(v) is Output}
+        for node in order:
+            form = self.forms.forms[node.id]
+            if node.id in linked or form.title_after:
+                self.variables[node.id] = self.names.fresh(_label(node), fallback=node.class_type)
+        part = _components(order)
+        found = []
+        for i, node in enumerate(order):
+            statement = self._statement(node, self.forms.forms[node.id])
+            statement.blank_before = i > 0 and part[node.id] != part[order[i - 1].id]
+            found.append(statement)
+        return found
+
+    def _statement(self, node: GraphNode, form: Form) -> Statement:
+        variable = self.variables.get(node.id)
+        assign = Code(f"{variable} = ") if variable is not None else None
+        if form.callee == UNCHECKED:
+            self.used.add(UNCHECKED)
+            return Statement(
+                Code(UNCHECKED),
+                assign,
+                comments=[comment(f"As exported, unchecked: {'; '.join(form.reasons)}")],
+                head=[literal(node.class_type)],
+                entries=[Code(f"{literal(k)}: {self._value(v)}") for k, v in form.keywords.items()],
+                keywords=self._controls(form),
+            )
+        name = None if form.callee == UNTYPED else self._import(form.callee)
+        statement = Statement(Code(name) if name is not None else Code(UNTYPED), assign)
+        if name is None:
+            self.used.add(UNTYPED)
+            statement.head = [literal(node.class_type)]
+        statement.keywords = [
+            Code(f"{PythonIdentifier(k)}={self._value(v)}") for k, v in form.keywords.items()
+        ]
+        if form.extra:
+            extra = ", ".join(f"{literal(k)}: {self._value(v)}" for k, v in form.extra.items())
+            statement.keywords.append(Code(f"extra_inputs={{{extra}}}"))
+        statement.keywords += self._controls(form)
+        if form.starred:
+            statement.starred = [
+                Code(f"{literal(k)}: {self._value(v)}") for k, v in form.starred.items()
+            ]
+        if form.title_after and form.title is not None:
+            statement.after.append(Code(f"{variable}.title = {self._text(form.title)}"))
+        return statement
+
+    def _controls(self, form: Form) -> list[Code]:
+        found = []
+        if form.title is not None and not form.title_after:
+            found.append(Code(f"title={self._text(form.title)}"))
+        if form.node_id is not None:
+            found.append(Code(f"id={_id_literal(form.node_id)}"))
+        if form.meta is not None:
+            found.append(Code(f"meta={literal(dict(form.meta), nan=True)}"))
+        return found
+
+    def _import(self, class_type: str) -> PythonIdentifier | None:
+        if class_type not in self.classes:
+            name = self.names.claim(class_type) if declarable(class_type) else None
+            self.classes[class_type] = name
+        return self.classes[class_type]
+
+    def _value(self, value: Any) -> Code:
+        if type(value) is Output:
+            return self._reference(value)
+        if type(value) is LocalFile:
+            self.used.add("Path")
+            return Code(f"Path({literal(str(value.path))})")
+        if isinstance(value, str):
+            return self._text(value)
+        return literal(value, nan=True)
+
+    @staticmethod
+    def _text(value: str) -> Code:
+        return literal(value, multiline="\n" in value)
+
+    def _reference(self, link: Output) -> Code:
+        """A link as the script writes it: ``load_checkpoint.MODEL``, ``node[0]``, ``node.output(7)``."""
+        variable = self.variables[link.node.id]
+        made = self.forms.twin[link.node.id]
+        index = link.index
+        definition = made.definition
+        form = self.forms.forms[link.node.id]
+        # A class's call is typed (the stub names its outputs); Node(...) and unchecked_node
+        # give a plain Node, whose outputs by name are reached through node.out.
+        typed = form.callee not in (UNTYPED, UNCHECKED) and self.classes.get(form.callee)
+        if definition is not None and 0 <= index < len(definition.outputs):
+            attr = definition.outputs[index].attr
+            if typed and attr in type(made).__dict__:  # a property of the node's type
+                return Code(f"{variable}.{attr}")
+            if not (attr.startswith("__") and attr.endswith("__")):
+                return Code(f"{variable}.out.{attr}")
+            return Code(f"{variable}[{index}]")
+        if definition is None and index >= 0:
+            return Code(f"{variable}[{index}]")
+        return Code(f"{variable}.output({index})")
+
+    def imports(self) -> list[Code]:
+        """The script's import lines, the standard library's first."""
+        lines = []
+        if "Path" in self.used:
+            lines += [Code("from pathlib import Path"), Code("")]
+        own = sorted(self.used & {UNTYPED, UNCHECKED})
+        if own:
+            lines.append(Code(f"from comfydsl import {', '.join(own)}"))
+        names = sorted((n for n in self.classes.values() if n is not None), key=_import_order)
+        line = f"from comfydsl.nodes import {', '.join(names)}"
+        if names and len(line) <= WIDTH:
+            lines.append(Code(line))
+        elif names:
+            lines.append(Code("from comfydsl.nodes import ("))
+            lines += [Code(f"    {name},") for name in names]
+            lines.append(Code(")"))
+        return lines
+
+
+# -- helpers ---------------------------------------------------------------------------------------
+
+
+def _import_order(name: str) -> tuple[int, str, str]:
+    """isort's order (ruff's too): CONSTANTS, then Classes, then other names, each A to z."""
+    kind = 0 if len(name) > 1 and name.isupper() else 1 if name[0].isupper() else 2
+    return kind, name.lower(), name
+
+
+def _label(node: GraphNode) -> str:
+    """What a node's variable is named after: its title when that is ASCII text, else its class
+    (a title in another script says little once its letters are gone)."""
+    title = node.title
+    return title if title and title.isascii() else node.class_type
+
+
+def _id_literal(node_id: str) -> Code:
+    """An id as the call takes it: ``5`` for the id "5", a string otherwise."""
+    if node_id.isascii() and node_id.isdigit() and str(int(node_id)) == node_id:
+        return Code(node_id)
+    return literal(node_id)
+
+
+def _components(order: Iterable[GraphNode]) -> dict[str, int]:
+    """Each node's connected part of the graph (links either way), numbered in order."""
+    parent: dict[str, str] = {}
+
+    def find(node_id: str) -> str:
+        root = node_id
+        while parent[root] != root:
+            root = parent[root]
+        while parent[node_id] != root:
+            parent[node_id], node_id = root, parent[node_id]
+        return root
+
+    for node in order:
+        parent.setdefault(node.id, node.id)
+        for value in node.inputs.values():
+            if type(value) is Output:
+                parent.setdefault(value.node.id, value.node.id)
+                parent[find(value.node.id)] = find(node.id)
+    numbers: dict[str, int] = {}
+    return {node.id: numbers.setdefault(find(node.id), len(numbers)) for node in order}
+
+
+def _header(
+    workflow: GraphWorkflow, origin: str | None, command: str | None, keep_ids: bool
+) -> list[Code]:
+    where = f", imported from {origin}" if origin else ""
+    ids = "with the same node ids" if keep_ids else "with its nodes numbered 1, 2, ... in order"
+    count = len(workflow.nodes)
+    lines = [
+        f"A comfydsl workflow of {count} node{'s' if count != 1 else ''}{where}.",
+        f"Made by: {command or 'comfydsl.codegen.script.to_script'}",
+        f"Compiled (comfydsl compile), it gives back the same prompt, {ids}.",
+    ]
+    return [comment(line) for line in lines]

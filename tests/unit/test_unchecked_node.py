@@ -1,0 +1,71 @@
+"""comfydsl.unchecked_node: a node exactly as a prompt file has it, made in a script."""
+
+from __future__ import annotations
+
+import pytest
+
+from comfydsl import Workflow, unchecked_node
+from comfydsl.errors import BadLinkError, CallError, InputValueError
+from comfydsl.nodes import EmptyImage
+
+
+def test_it_keeps_what_a_call_would_refuse_and_compiles_as_it_is() -> None:
+    with Workflow() as wf:
+        image = EmptyImage(width=8, height=8)
+        node = unchecked_node(
+            "KSampler",
+            {"sampler_name": "no such sampler", "latent_image": image.IMAGE, "many": [1, 2, 3]},
+            title="Sampler",
+            id="s",
+        )
+        unchecked_node("Some Pack's Output", {"latent": node.LATENT})  # so that it would run
+    assert {
+        "inputs": {
+            "sampler_name": "no such sampler",
+            "latent_image": [image.id, 0],
+            "many": [1, 2, 3],
+        },
+        "class_type": "KSampler",
+        "_meta": {"title": "Sampler"},
+    } == wf.to_api()["s"]
+    assert node.source is None, "like a node read from a file: compiling leaves it alone"
+    assert "LATENT" == node.LATENT.type, "a known class's outputs have their names"
+    found = {(e.input_name, e.type) for e in wf.check()}
+    assert ("sampler_name", "value_not_in_list") in found
+    assert ("model", "required_input_missing") in found
+
+
+def test_meta_is_kept_whole_and_the_title_wins() -> None:
+    with Workflow() as wf:
+        unchecked_node("Note", {}, meta={"title": "old", "color": "#fff"}, title="new")
+        unchecked_node("Note")
+    assert {"title": "new", "color": "#fff"} == wf.to_api()["1"]["_meta"]
+    assert {"inputs": {}, "class_type": "Note"} == wf.to_api()["2"]
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "error", "said"),
+    [
+        ((5,), {}, CallError, "class type must be a non-empty string"),
+        (("",), {}, CallError, "class type must be a non-empty string"),
+        (("X", [1]), {}, CallError, "mapping of input name"),
+        (("X", {1: 2}), {}, CallError, "input names are strings"),
+        (("X", {"a": ["1", 0]}), {}, InputValueError, "reads as a link"),
+        (("X", {"a": object()}), {}, InputValueError, "cannot be written in a prompt"),
+        (("X", {}), {"title": 5}, CallError, "title must be a string"),
+        (("X", {}), {"meta": {"k": {1, 2}}}, CallError, "cannot be written as _meta"),
+    ],
+)
+def test_what_no_prompt_can_hold_is_refused_at_the_line(
+    args: tuple[object, ...], kwargs: dict[str, object], error: type[Exception], said: str
+) -> None:
+    with Workflow(), pytest.raises(error, match=said) as caught:
+        unchecked_node(*args, **kwargs)  # type: ignore[arg-type]
+    assert __file__ in str(caught.value)
+
+
+def test_a_link_from_another_workflow_is_refused() -> None:
+    with Workflow():
+        image = EmptyImage(width=8, height=8)
+    with Workflow(), pytest.raises(BadLinkError, match="another workflow"):
+        unchecked_node("ImageInvert", {"image": image.IMAGE})
