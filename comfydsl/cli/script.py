@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from comfydsl.build import Workflow, reset_default_workflow
-from comfydsl.catalog import Catalog, extend_catalog, load_catalog
+from comfydsl.catalog import Catalog, extend_catalog, load_catalog, use_catalog
 from comfydsl.cli.arguments import STDIN, HTTPOptions, UsageError
 from comfydsl.errors import (
     CatalogError,
@@ -39,6 +39,8 @@ __all__ = [
     "STDIN_NAME",
     "load_catalogs",
     "load_script_workflow",
+    "load_sides",
+    "read_workflow_file",
     "split_locations",
 ]
 
@@ -55,19 +57,21 @@ def load_script_workflow(
     name: str | None = None,
     catalogs: Sequence[str] = (),
     http: HTTPOptions | None = None,
+    environment: bool = True,
 ) -> Workflow:
     """Run a user's script (or read an API-format prompt) and return the workflow it built.
 
     The script runs in a fresh context: its module-level nodes land in a new default workflow.
     That one is taken if it has nodes; otherwise the one ``Workflow`` the script holds in a global
     (or the one named ``name``). ``catalogs`` (files or server URLs) are merged over the catalog in
-    force first, after those of ``COMFYDSL_CATALOG`` (separated by os.pathsep); servers are asked
-    with ``http`` (headers, TLS verification, timeout). ``path`` may be ``-``: standard input.
+    force first, after those of ``COMFYDSL_CATALOG`` (separated by os.pathsep; not read when
+    ``environment`` is false); servers are asked with ``http`` (headers, TLS verification,
+    timeout). ``path`` may be ``-``: standard input.
 
     >>> wf = load_script_workflow("examples/invert.py")  # doctest: +SKIP
     """
     text = os.fspath(path)
-    env_catalogs = split_locations(os.environ.get(CATALOG_ENV, ""))
+    env_catalogs = split_locations(os.environ.get(CATALOG_ENV, "")) if environment else []
     locations = [*env_catalogs, *catalogs]
     if [text, *locations].count(STDIN) > 1:
         raise UsageError("standard input ('-') can be read only once: give one input as '-'")
@@ -77,6 +81,21 @@ def load_script_workflow(
         raise ScriptError(f"{script}: {what}")
     context = contextvars.copy_context()
     return context.run(_load, script, name, locations, http or HTTPOptions())
+
+
+def load_sides(
+    paths: Sequence[str], *, catalogs: Sequence[str] = (), http: HTTPOptions | None = None
+) -> tuple[Catalog, list[Workflow]]:
+    """The workflow of each path (a script run, a JSON file read), all under the same catalogs:
+    those of ``COMFYDSL_CATALOG`` and ``catalogs``, merged over the one in force and loaded
+    once. Returns that catalog and the workflows (what ``import`` and ``diff`` start from)."""
+    locations = [*split_locations(os.environ.get(CATALOG_ENV, "")), *catalogs]
+    if [*paths, *locations].count(STDIN) > 1:
+        raise UsageError("standard input ('-') can be read only once: give one input as '-'")
+    loaded = load_catalogs(locations, http)
+    with use_catalog(*loaded) as catalog:
+        workflows = [load_script_workflow(path, http=http, environment=False) for path in paths]
+    return catalog, workflows
 
 
 def split_locations(text: str) -> list[str]:
@@ -137,8 +156,13 @@ def _load(
     if script is None:
         return _load_stdin(name)
     if script.suffix == ".json":
-        return load_prompt(script)  # its nodes take their definitions from these catalogs
+        return read_workflow_file(script)  # its nodes take their definitions from these catalogs
     return _run_file(script, name)
+
+
+def read_workflow_file(source: Path | Mapping[str, Any]) -> Workflow:
+    """The workflow of a JSON workflow file (or its parsed content): every command reads one here."""
+    return load_prompt(source)
 
 
 # -- standard input -------------------------------------------------------------------------------
@@ -161,7 +185,7 @@ def _looks_like_json(text: str) -> bool:
 def _load_stdin(name: str | None) -> Workflow:
     text = _read_stdin("the script or prompt")
     if _looks_like_json(text):
-        return load_prompt(_parse_json(text, PromptFormatError))
+        return read_workflow_file(_parse_json(text, PromptFormatError))
     return _run_source(text, name)
 
 
