@@ -130,7 +130,12 @@ def verdicts(rows: Rows) -> list[str]:
                 say("a 100,000-deep chain builds and compiles", "yes", True)
         elif row["bench"] == "import" and "median_s" in row:
             ms = row["median_s"] * 1000
-            say("import comfydsl.nodes adds < 40 ms", f"{ms:.1f} ms", ms < 40)
+            added = row["process_added_s"] * 1000
+            say(
+                "import comfydsl.nodes adds < 40 ms",
+                f"{ms:.1f} ms in the process; {added:.1f} ms added to the whole process",
+                max(ms, added) < 40,
+            )
         elif row["bench"] == "check":
             say(
                 f"check() of {row['nodes']:,} nodes of unknown classes well under 1 s",

@@ -13,8 +13,6 @@ workflows does not pay for the HTTP libraries.
 
 from __future__ import annotations
 
-from typing import Any
-
 from comfydsl import nodes as nodes
 from comfydsl.build import Node, Workflow, current_workflow
 from comfydsl.catalog import Catalog, active_catalog, extend_catalog, load_catalog, use_catalog
@@ -27,6 +25,10 @@ from comfydsl.errors import (
 from comfydsl.formats.api import load_prompt
 from comfydsl.graph import Output
 from comfydsl.version import __version__
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = [
     "Catalog",

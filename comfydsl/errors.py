@@ -28,7 +28,10 @@ The client's errors (``comfydsl.client.errors``) hang below ``ComfyDSLError`` to
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = [
     "BadLinkError",

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import sys
-from typing import Any
 
 from comfydsl.build.bind import bind_call
 from comfydsl.build.make import Node, current_workflow, make_node, node_type
@@ -19,6 +18,10 @@ from comfydsl.catalog.catalog import catalog_var
 from comfydsl.errors import NodeError, UnknownNodeError
 from comfydsl.graph import current
 from comfydsl.source import to_location
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class _Bound:

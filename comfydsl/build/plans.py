@@ -8,13 +8,18 @@ definition that no catalog holds any more takes its plan with it).
 from __future__ import annotations
 
 import weakref
-from typing import Any
 
 from comfydsl.catalog import MISSING, InputSpec, NodeDef
 from comfydsl.validation.inputs import Checker, checker_for
 
-#: (input name, checker, default or MISSING): one step of the fast path of a node call.
-Step = tuple[str, Checker, Any]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    #: (input name, checker, default or MISSING): one step of the fast path of a node call.
+    Step = tuple[str, Checker, Any]
+else:
+    Step = tuple  # at run time only a name: typing is not imported (import time)
 
 
 class Plan:

@@ -11,8 +11,6 @@ plus any loaded with ``comfydsl.catalog.extend_catalog`` / ``use_catalog``).
 
 from __future__ import annotations
 
-from typing import Any
-
 from comfydsl.build.calls import NodeClass, node_class
 from comfydsl.catalog import Catalog, active_catalog
 
@@ -57,7 +55,7 @@ def __dir__() -> list[str]:
     return sorted({*globals(), *active_catalog().names()})
 
 
-def _touch() -> Any:
+def _touch() -> Catalog:
     # Load the bundled catalog at import, so that the first node call pays nothing more.
     return active_catalog()
 
