@@ -12,6 +12,10 @@ name only, so keep this list short: a name here hides every unused name spelt th
 __getattr__
 _.__qualname__
 _.__doc__
+# A node class is a function: Python reads its __module__ (repr, help, pickle), and isinstance
+# asks NodeClass's metaclass.
+_.__module__
+__instancecheck__
 # Python reads a node's __class__, given its type per definition by make_node.
 _.__class__
 _.remove

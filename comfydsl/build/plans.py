@@ -38,6 +38,7 @@ class Plan:
         "bound_class",
         "checkers",
         "definition_name",
+        "free_class",
         "node_type",
         "outputs",
         "steps",
@@ -57,7 +58,10 @@ class Plan:
                 (name, self.checkers[name], defaults.get(name, MISSING))
                 for name in definition.emit_order
             )
+        #: Weak references to the node class bound to this definition (from_catalog) and to the
+        #: one that follows the catalog in force (comfydsl.nodes), or None; see node_class.
         self.bound_class: Any = None
+        self.free_class: Any = None
         #: The type of this class's nodes (comfydsl.build.make.node_type), made on first use.
         self.node_type: Any = None
         self.outputs: tuple[tuple[str, int], ...] = tuple(

@@ -24,7 +24,10 @@ class CatalogNodes:
     def __getattr__(self, name: str) -> NodeClass:
         if name.startswith("_"):
             raise AttributeError(name)
-        return node_class(name, self._catalog)
+        found = node_class(name, self._catalog)
+        # Kept as an attribute: the next access finds it without asking __getattr__.
+        setattr(self, name, found)
+        return found
 
     def __dir__(self) -> list[str]:
         return self._catalog.names()
