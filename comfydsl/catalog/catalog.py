@@ -275,16 +275,23 @@ def bundled_catalog() -> Catalog:
     return _bundled
 
 
-#: The catalog in force in this context (None: the bundled one); see active_catalog().
+#: The catalog in force in this context (None: the default one); see active_catalog().
 catalog_var: contextvars.ContextVar[Catalog | None] = contextvars.ContextVar(
     "comfydsl_catalog", default=None
 )
 
 
 def active_catalog() -> Catalog:
-    """The catalog in force here: the one set by ``use_catalog``/``set_catalog``, else the bundled one."""
+    """The catalog in force here: the one set by ``use_catalog``/``set_catalog``, else the default
+    one: the bundled catalog, with the node packs ``COMFYDSL_PACKS`` enables (see catalog.packs)."""
     catalog = catalog_var.get()
-    return catalog if catalog is not None else bundled_catalog()
+    return catalog if catalog is not None else _default_catalog()
+
+
+def _default_catalog() -> Catalog:
+    from comfydsl.catalog import packs  # imported here: packs imports this module
+
+    return packs.default_catalog()
 
 
 def set_catalog(catalog: Catalog | None) -> contextvars.Token[Catalog | None]:
