@@ -113,7 +113,7 @@ def _folders(name: str) -> set[str]:
 
 def resolve_pack_names(names: list[str] | tuple[str, ...], *, source: str = "packs") -> list[str]:
     """Bundled pack names from what a user wrote: a pack's name, its folder's name (any case),
-    or ``all``; each once, in the order given. An unknown one raises UnknownPackError."""
+    ``all`` or ``none``; each once, in the order given. An unknown one raises UnknownPackError."""
     known = bundled_pack_names()
     by_lower = {n.lower(): n for n in known}
     found: list[str] = []
@@ -123,6 +123,8 @@ def resolve_pack_names(names: list[str] | tuple[str, ...], *, source: str = "pac
             continue
         if text.lower() == "all":
             chosen = known
+        elif text.lower() == "none":
+            chosen = []
         elif text.lower() in by_lower:
             chosen = [by_lower[text.lower()]]
         else:
