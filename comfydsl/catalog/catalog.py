@@ -16,7 +16,7 @@ import contextlib
 import contextvars
 import json
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -139,15 +139,6 @@ class Catalog:
             result._defs.update(catalog._defs)
         if others:
             result.source = " + ".join(c.source for c in (self, *others))
-        return result
-
-    def without(self, class_types: Iterable[str]) -> Catalog:
-        """A new catalog: this one less the classes named (each keeps where it came from)."""
-        dropped = set(class_types)
-        result = Catalog(source=self.source, files_known=self.files_known)
-        result._raw = {n: d for n, d in self._raw.items() if n not in dropped}
-        result._sources = {n: s for n, s in self._sources.items() if n not in dropped}
-        result._defs = {n: d for n, d in self._defs.items() if n not in dropped}
         return result
 
     def get(self, class_type: str) -> NodeDef | None:

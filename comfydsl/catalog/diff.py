@@ -82,10 +82,6 @@ class CatalogDiff:
     def __bool__(self) -> bool:
         return bool(self.added or self.removed or self.changed)
 
-    def changed_classes(self) -> dict[str, ClassChanges]:
-        """The changed classes by name."""
-        return {c.class_type: c for c in self.changed}
-
     def summary(self) -> str:
         """One line: how many classes were added, removed and changed."""
         return (
