@@ -20,12 +20,12 @@ import re
 import shutil
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 from typing import Any
 
 import pytest
 import strategies as sts
+from typecheck import run_mypy
 
 from comfydsl.catalog import Catalog
 from comfydsl.codegen import stubs
@@ -242,28 +242,8 @@ CHECKED = ["good.py", "bad.py", "matrix.py", "matrix_nodes.pyi"]
 def mypy_errors(scripts: Path) -> dict[str, dict[int, str]]:
     """mypy --strict's errors, by file and line."""
     api = pytest.importorskip("mypy.api")
-    config = scripts / "mypy.ini"
-    # The checkout's comfydsl, whatever is installed, and nothing from sys.path (mypy would take
-    # the checkout found there for an installed package, and keep quiet about errors in it).
-    # Examples reuse a name for nodes of different classes: mypy needs allow_redefinition.
-    config.write_text(
-        textwrap.dedent(f"""\
-            [mypy]
-            strict = True
-            allow_redefinition = True
-            no_site_packages = True
-            mypy_path = {ROOT}
-            cache_dir = {scripts / "mypy-cache"}
-            [mypy-comfydsl.*]
-            follow_imports = silent
-            [mypy-comfydsl.nodes]
-            follow_imports = normal
-            """),
-        encoding="utf-8",
-    )
     files = [str(scripts / name) for name in CHECKED] + [str(p) for p in EXAMPLES]
-    stdout, stderr, _status = api.run(["--config-file", str(config), *files])
-    assert "" == stderr
+    stdout = run_mypy(api, scripts, files, redefinition=True)
     found = []
     for line in stdout.splitlines():
         match = re.match(r"(.+?):(\d+): error: (.*)$", line)
