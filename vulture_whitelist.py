@@ -29,7 +29,8 @@ suppress_origin
 # requests reads Session.trust_env.
 _.trust_env
 
-# Fields of StubClass and StubOutput, read by codegen/templates/node_stubs.pyi.jinja.
+# Fields of StubClass, StubOutput, OutputClass and LinkProtocol, read by
+# codegen/templates/node_stubs.pyi.jinja.
 _.callable_class
 _.doc
 _.summary
@@ -37,6 +38,9 @@ _.node_doc
 _.has_outputs
 _.outputs_doc
 _.unpack_doc
+_.iter_type
+_.marker
+_.accepts
 
 # Public API, for users (README, docstrings); the tests call them, comfydsl itself does not.
 _.to_json  # Workflow

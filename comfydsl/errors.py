@@ -20,6 +20,7 @@ callers that do not know comfydsl, and carries structured fields besides its mes
     ├── ValidationError                (ValueError)  several problems found at once: .errors
     ├── PromptFormatError              (ValueError)  a prompt file that is not a valid API-format prompt: .problems
     ├── CatalogError                   (ValueError)  node definitions that cannot be read: .problems
+    │   └── UnknownPackError           (LookupError) a bundled node pack name that is not one
     └── ScriptError                    (RuntimeError) a user script that failed while the CLI ran it
 
 The client's errors (``comfydsl.client.errors``) hang below ``ComfyDSLError`` too.
@@ -52,6 +53,7 @@ __all__ = [
     "SourceLocation",
     "UnknownInputError",
     "UnknownNodeError",
+    "UnknownPackError",
     "ValidationError",
     "ValueRangeError",
 ]
@@ -357,6 +359,22 @@ class CatalogError(ComfyDSLError, ValueError):
                 listed += f"\n  ... and {count - _LISTED} more (see .problems)"
             message = f"{count} problems in the node definitions:\n{listed}"
         super().__init__(f"{source}: {message}" if source else message)
+
+
+class UnknownPackError(CatalogError, LookupError):
+    """A node pack name that names no bundled pack: ``pack``, the ``known`` names, ``suggestions``."""
+
+    def __init__(
+        self, pack: str, *, known: Sequence[str], suggestions: Sequence[str] = (), source: str
+    ) -> None:
+        self.pack = pack
+        self.known = list(known)
+        self.suggestions = list(suggestions)
+        message = f"no bundled node pack is named {pack!r}"
+        if self.suggestions:
+            message += f"; did you mean {', '.join(map(repr, self.suggestions))}?"
+        message += f" (the bundled packs: {', '.join(self.known) or 'none'}; or all)"
+        super().__init__(message, source=source)
 
 
 class ScriptError(ComfyDSLError, RuntimeError):

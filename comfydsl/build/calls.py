@@ -18,6 +18,7 @@ from comfydsl.build.make import Node, current_workflow, make_node, node_type
 from comfydsl.build.plans import plan_of
 from comfydsl.catalog import MISSING, Catalog, NodeDef, active_catalog
 from comfydsl.catalog.catalog import catalog_var
+from comfydsl.catalog.packs import unknown_class_hint
 from comfydsl.errors import NodeError, UnknownNodeError
 from comfydsl.graph import current
 from comfydsl.source import to_location
@@ -215,8 +216,7 @@ def node_class(name: str, catalog: Catalog | None = None) -> NodeClass:
         raise UnknownNodeError(
             name,
             suggestions=source.suggest(name),
-            hint="For a class of a custom node pack, load its catalog (comfydsl.catalog.load_catalog) "
-            "or use Node(class_type, ...).",
+            hint=unknown_class_hint(name),
         )
     bound = catalog is not None
     if not bound:

@@ -35,10 +35,12 @@ __all__ = [
     "Catalog",
     "active_catalog",
     "bundled_catalog",
+    "bundled_files",
     "catalog_var",
     "extend_catalog",
     "load_catalog",
     "set_catalog",
+    "split_definitions",
     "use_catalog",
 ]
 
@@ -278,9 +280,11 @@ def _catalog_of(data: Any, source: str, files_known: bool) -> Catalog:
     return Catalog(data, source=source, files_known=files_known)
 
 
-def _bundled_files() -> list[tuple[str, str]]:
-    """(name, JSON text) of every bundled catalog file, from the installed package or the checkout."""
-    for folder in _BUNDLED_DIRS:
+def bundled_files(subfolder: str = "") -> list[tuple[str, str]]:
+    """(file name, JSON text) of every bundled catalog file (of ``subfolder`` of them, when given),
+    from the installed package or the checkout, in the order of their names."""
+    for base in _BUNDLED_DIRS:
+        folder = os.path.join(base, subfolder) if subfolder else base
         if os.path.isdir(folder):
             names = sorted(name for name in os.listdir(folder) if name.endswith(".json"))
             found = []
@@ -292,7 +296,7 @@ def _bundled_files() -> list[tuple[str, str]]:
     return []
 
 
-def _split_definitions(text: str) -> dict[str, Any]:
+def split_definitions(text: str) -> dict[str, Any]:
     """The definitions of one bundled file, each left unparsed (an ``_Unread``) when the file has
     the one-class-per-line layout; parsed whole otherwise."""
     lines = text.split("\n")
@@ -324,26 +328,33 @@ def bundled_catalog() -> Catalog:
     """The node definitions shipped with comfydsl: stock ComfyUI (see nodes_catalog/README.md)."""
     global _bundled
     if _bundled is None:
-        files = _bundled_files()
+        files = bundled_files()
         if not files:
             raise CatalogError("the bundled node catalog is missing from this installation")
         merged: dict[str, Any] = {}
         for _name, text in files:
-            merged.update(_split_definitions(text))
+            merged.update(split_definitions(text))
         _bundled = Catalog._unchecked(merged, source="bundled", files_known=False)
     return _bundled
 
 
-#: The catalog in force in this context (None: the bundled one); see active_catalog().
+#: The catalog in force in this context (None: the default one); see active_catalog().
 catalog_var: contextvars.ContextVar[Catalog | None] = contextvars.ContextVar(
     "comfydsl_catalog", default=None
 )
 
 
 def active_catalog() -> Catalog:
-    """The catalog in force here: the one set by ``use_catalog``/``set_catalog``, else the bundled one."""
+    """The catalog in force here: the one set by ``use_catalog``/``set_catalog``, else the default
+    one: the bundled catalog, with the node packs ``COMFYDSL_PACKS`` enables (see catalog.packs)."""
     catalog = catalog_var.get()
-    return catalog if catalog is not None else bundled_catalog()
+    return catalog if catalog is not None else _default_catalog()
+
+
+def _default_catalog() -> Catalog:
+    from comfydsl.catalog import packs  # imported here: packs imports this module
+
+    return packs.default_catalog()
 
 
 def set_catalog(catalog: Catalog | None) -> contextvars.Token[Catalog | None]:

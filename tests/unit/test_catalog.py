@@ -281,11 +281,11 @@ def run(command: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_the_bundled_definitions_are_read_one_line_each_and_agree_with_the_whole_file() -> None:
-    from comfydsl.catalog.catalog import _bundled_files, _split_definitions, _Unread
+    from comfydsl.catalog.catalog import _Unread, bundled_files, split_definitions
 
-    ((_name, text),) = _bundled_files()
+    ((_name, text),) = bundled_files()
     whole = json.loads(text)
-    lazy = _split_definitions(text)
+    lazy = split_definitions(text)
     assert list(whole) == list(lazy), "the class order differs"
     assert all(type(raw) is _Unread for raw in lazy.values()), "the one-line layout was not used"
     assert whole == {name: raw.value() for name, raw in lazy.items()}
@@ -302,8 +302,8 @@ def test_the_bundled_definitions_are_read_one_line_each_and_agree_with_the_whole
     ],
 )
 def test_a_bundled_file_in_another_layout_is_read_whole(text: str) -> None:
-    from comfydsl.catalog.catalog import _split_definitions, _Unread
+    from comfydsl.catalog.catalog import _Unread, split_definitions
 
-    found = _split_definitions(text)
+    found = split_definitions(text)
     values = {k: v.value() if type(v) is _Unread else v for k, v in found.items()}
     assert json.loads(text) == values
