@@ -15,8 +15,6 @@ node ids, ``comfydsl.diff``).
 
 from __future__ import annotations
 
-from typing import Any
-
 from comfydsl import nodes as nodes
 from comfydsl.build import Node, Workflow, current_workflow
 from comfydsl.catalog import Catalog, active_catalog, extend_catalog, load_catalog, use_catalog
@@ -30,6 +28,10 @@ from comfydsl.formats.api import load_prompt
 from comfydsl.formats.unchecked import unchecked_node
 from comfydsl.graph import Output
 from comfydsl.version import __version__
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = [
     "Catalog",

@@ -20,6 +20,7 @@ callers that do not know comfydsl, and carries structured fields besides its mes
     ├── ValidationError                (ValueError)  several problems found at once: .errors
     ├── PromptFormatError              (ValueError)  a prompt file that is not a valid API-format prompt: .problems
     ├── CatalogError                   (ValueError)  node definitions that cannot be read: .problems
+    │   └── UnknownPackError           (LookupError) a bundled node pack name that is not one
     ├── ScriptError                    (RuntimeError) a user script that failed while the CLI ran it
     ├── ScriptWriteError               (ValueError)  a workflow that cannot be written as a script
     └── CompareError                   (RuntimeError) two workflows that cannot be compared
@@ -30,7 +31,10 @@ The client's errors (``comfydsl.client.errors``) hang below ``ComfyDSLError`` to
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = [
     "BadLinkError",
@@ -53,6 +57,7 @@ __all__ = [
     "SourceLocation",
     "UnknownInputError",
     "UnknownNodeError",
+    "UnknownPackError",
     "ValidationError",
     "ValueRangeError",
 ]
@@ -358,6 +363,22 @@ class CatalogError(ComfyDSLError, ValueError):
                 listed += f"\n  ... and {count - _LISTED} more (see .problems)"
             message = f"{count} problems in the node definitions:\n{listed}"
         super().__init__(f"{source}: {message}" if source else message)
+
+
+class UnknownPackError(CatalogError, LookupError):
+    """A node pack name that names no bundled pack: ``pack``, the ``known`` names, ``suggestions``."""
+
+    def __init__(
+        self, pack: str, *, known: Sequence[str], suggestions: Sequence[str] = (), source: str
+    ) -> None:
+        self.pack = pack
+        self.known = list(known)
+        self.suggestions = list(suggestions)
+        message = f"no bundled node pack is named {pack!r}"
+        if self.suggestions:
+            message += f"; did you mean {', '.join(map(repr, self.suggestions))}?"
+        message += f" (the bundled packs: {', '.join(self.known) or 'none'}; or all)"
+        super().__init__(message, source=source)
 
 
 class ScriptError(ComfyDSLError, RuntimeError):

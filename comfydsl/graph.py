@@ -21,15 +21,17 @@ from __future__ import annotations
 import contextvars
 import gc
 from collections.abc import Callable, Iterator
-from pathlib import PurePath
-from typing import TYPE_CHECKING, Any
 
 from comfydsl.errors import NoWorkflowError, SourceLocation
 from comfydsl.output import Output, OutputsView, new_output
 from comfydsl.source import to_location
 from comfydsl.values import LocalFile
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from pathlib import PurePath
+    from typing import Any
+
     from comfydsl.catalog import NodeDef
 
 #: The workflow new nodes go to in this context (None until the first node or ``with``).

@@ -486,7 +486,9 @@ def hostile_definition(draw: st.DrawFn, canary: str) -> dict[str, Any]:
         "required": {n: draw(hostile_input_spec(canary)) for n in names[:split]},
         "optional": {n: draw(hostile_input_spec(canary)) for n in names[split:]},
     }
-    out_types = draw(st.lists(text | st.sampled_from(OUTPUT_TYPES), max_size=5))
+    # A list of choices is a legacy combo output (it fits only a combo input of the same list).
+    choices = st.lists(text | st.integers() | st.booleans() | st.none(), max_size=3)
+    out_types = draw(st.lists(text | st.sampled_from(OUTPUT_TYPES) | choices, max_size=5))
     return {
         "input": sections,
         "output": out_types,

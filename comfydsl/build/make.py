@@ -12,8 +12,6 @@ from __future__ import annotations
 import json
 import operator
 from collections.abc import Callable, Mapping
-from pathlib import PurePath
-from typing import Any, TypeVar
 
 from comfydsl import graph
 from comfydsl.build.bind import bind_call, bind_untyped, set_inputs
@@ -24,7 +22,12 @@ from comfydsl.graph import current, emit_prompt
 from comfydsl.source import caller_location
 from comfydsl.validation.workflow import check_compilable, check_workflow
 
-W = TypeVar("W", bound="Workflow")
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import PurePath
+    from typing import Any, TypeVar
+
+    W = TypeVar("W", bound="Workflow")
 
 
 class Node(graph.Node):

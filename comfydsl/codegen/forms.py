@@ -8,9 +8,10 @@ the same nodes' same outputs, the same id under ``keep_ids``. Only a call that g
 back is kept; any other node is written with ``unchecked_node``, with the reason. So what the
 script builds is the workflow it was made from by construction, not by prediction.
 
-A call that passes this test can still fail to compile: compiling refuses a node built by a
-call that lacks a required input, where the server would run it. Such nodes are made unchecked
-too, once the whole workflow is built (``Forms.leave_missing_inputs_unchecked``).
+A call that passes this test can still be refused: a node built by a call that lacks a required
+input fails to compile where the server would run it, and fails the type checker anywhere (the
+stub makes a required link a required argument). Such nodes are made unchecked too, once the
+whole workflow is built (``Forms._leave_missing_inputs_unchecked``).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from comfydsl.formats.unchecked import unchecked_node
 from comfydsl.graph import Node as GraphNode
 from comfydsl.graph import Output
 from comfydsl.names import PythonIdentifier
-from comfydsl.validation.workflow import missing_inputs, reachable_from_outputs
+from comfydsl.validation.workflow import missing_inputs
 from comfydsl.values import LocalFile
 
 __all__ = ["UNCHECKED", "UNTYPED", "Form", "Forms"]
@@ -221,26 +222,26 @@ class Forms:
         return None
 
     def _leave_missing_inputs_unchecked(self, originals: Mapping[str, GraphNode]) -> None:
-        """Nodes built by a call that lack a required input where the server would run them:
-        compiling refuses those, so they are made unchecked (as a file's nodes are)."""
+        """Nodes built by a call that lack a required input: compiling refuses those where the
+        server would run them, and a type checker refuses the call anywhere (the stub makes a
+        required link a required argument), so they are made unchecked, as a file's nodes are."""
         lacking = {error.node_id for error in missing_inputs(self.built)}
         if not lacking:
             return
-        run = reachable_from_outputs(self.built)
         source_of = {id(made): source for source, made in self.twin.items()}
-        for made_id in sorted(i for i in lacking & run if i is not None):
+        for made_id in sorted(i for i in lacking if i is not None):
             form = self.forms[source_of[id(self.built.nodes[made_id])]]
             if form.callee == UNCHECKED:
                 continue
             node = originals[form.source_id]
             required = self.catalog[node.class_type].required_names
-            empty = ", ".join(n for n in required if n not in node.inputs)
+            empty = ", ".join(repr(n) for n in required if n not in node.inputs)
             form.callee = UNCHECKED
             form.keywords, form.starred, form.extra = dict(node.inputs), {}, {}
             form.title_after = False
             form.reasons.append(
-                f"it lacks the required {empty}, which compiling refuses in a node the server "
-                "would run"
+                f"it lacks the required {empty}, which a call needs (and compiling, where the "
+                "server would run the node)"
             )
 
 

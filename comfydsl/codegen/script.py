@@ -34,7 +34,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from comfydsl.catalog import Catalog, active_catalog, use_catalog
+from comfydsl.catalog import Catalog, active_catalog, bundled_catalog, use_catalog
+from comfydsl.catalog.packs import pack_catalog, pack_of
 from comfydsl.codegen.forms import UNCHECKED, UNTYPED, Form, Forms
 from comfydsl.codegen.render import Code, comment, environment, literal
 from comfydsl.codegen.stubs import declarable
@@ -68,8 +69,10 @@ def to_script(
     ``keep_ids`` gives every node its id (``id="5"``), so that the compiled prompt is the same
     to the byte of every id; ``explicit`` writes the required widgets that hold their default
     too. ``catalog`` is the one the script is meant to compile against (default: the one in
-    force); its classes are written as typed calls. ``origin`` (the file the workflow came
-    from) and ``command`` (the one that wrote the script) are named in the header.
+    force); its classes are written as typed calls. A class of a node pack that ships with
+    comfydsl (comfydsl.catalog.packs) is typed too: the script enables its pack
+    (``use_packs("vhs")``) before it imports node classes. ``origin`` (the file the workflow
+    came from) and ``command`` (the one that wrote the script) are named in the header.
 
         from comfydsl import load_prompt
         from comfydsl.codegen.script import to_script
@@ -78,10 +81,13 @@ def to_script(
     """
     catalog = catalog if catalog is not None else active_catalog()
     order = _order(workflow)
+    packs = _packs_needed(workflow, catalog)
+    if packs:
+        catalog = catalog.merged(*(pack_catalog(name) for name in packs))
     forms = Forms(catalog, keep_ids=keep_ids, explicit=explicit)
     with use_catalog(catalog, merge=False):
         forms.decide(order)
-    writer = _Writer(forms)
+    writer = _Writer(forms, packs)
     statements = writer.statements(order)
     template = environment().get_template(TEMPLATE)
     return template.render(
@@ -170,11 +176,29 @@ class Statement:
         return width <= WIDTH and not any("\n" in a for a in args)
 
 
+def _packs_needed(workflow: GraphWorkflow, catalog: Catalog) -> list[str]:
+    """The bundled node packs whose classes the workflow uses and ``catalog`` lacks (or has as
+    the pack has them): the script enables them itself, so that it compiles anywhere."""
+    stock = bundled_catalog()
+    needed: list[str] = []
+    for class_type in dict.fromkeys(node.class_type for node in workflow.nodes.values()):
+        if class_type in stock:
+            continue
+        pack = pack_of(class_type)
+        if pack is None or pack in needed:
+            continue
+        known = catalog.get(class_type)
+        if known is None or known.raw == pack_catalog(pack).raw(class_type):
+            needed.append(pack)
+    return sorted(needed)
+
+
 class _Writer:
     """Writes each node's statement from its form (comfydsl.codegen.forms)."""
 
-    def __init__(self, forms: Forms) -> None:
+    def __init__(self, forms: Forms, packs: Sequence[str] = ()) -> None:
         self.forms = forms
+        self.packs = list(packs)
         self.names = Namespace((UNTYPED, UNCHECKED, "comfydsl", "Path"))
         self.classes: dict[str, PythonIdentifier | None] = {}  # class -> its imported name
         self.variables: dict[str, PythonIdentifier] = {}  # node id -> its variable
@@ -287,11 +311,18 @@ class _Writer:
         if own:
             lines.append(Code(f"from comfydsl import {', '.join(own)}"))
         names = sorted((n for n in self.classes.values() if n is not None), key=_import_order)
+        late = ""
+        if self.packs:
+            lines.append(Code("from comfydsl.catalog import use_packs"))
+            lines.append(Code(""))
+            lines.append(Code(f"use_packs({', '.join(literal(p) for p in self.packs)})"))
+            lines.append(Code(""))
+            late = "  # noqa: E402  (after use_packs, which makes the packs importable)"
         line = f"from comfydsl.nodes import {', '.join(names)}"
-        if names and len(line) <= WIDTH:
-            lines.append(Code(line))
+        if names and len(line + late) <= WIDTH:
+            lines.append(Code(line + late))
         elif names:
-            lines.append(Code("from comfydsl.nodes import ("))
+            lines.append(Code(f"from comfydsl.nodes import ({late}"))
             lines += [Code(f"    {name},") for name in names]
             lines.append(Code(")"))
         return lines

@@ -13,13 +13,16 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from typing import Any
 
 from comfydsl.build.make import Node, UntypedNode, Workflow, make_node, node_type
 from comfydsl.build.plans import plan_of
 from comfydsl.catalog import Catalog, active_catalog
 from comfydsl.errors import PromptFormatError
 from comfydsl.values import freeze, json_problem, read_json, text_problem
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 # -- loading --------------------------------------------------------------------------------------
 

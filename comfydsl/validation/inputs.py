@@ -20,10 +20,7 @@ A combo whose choices are not known here (model files, in the bundled catalog) t
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable, Mapping
-from pathlib import PurePath
-from typing import Any
 
 from comfydsl.catalog import InputSpec, NodeDef
 from comfydsl.errors import (
@@ -39,7 +36,11 @@ from comfydsl.errors import (
 )
 from comfydsl.graph import Node, Output, Workflow
 from comfydsl.names import close_matches
-from comfydsl.values import LocalFile, freeze, json_problem, wrap_list
+from comfydsl.values import LocalFile, freeze, is_path, json_problem, wrap_list
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 #: 2**14000: integers beyond it cannot be written as JSON text (see comfydsl.values).
 _WRITABLE = 1 << 14_000
@@ -151,12 +152,15 @@ def check_literal(spec: InputSpec, value: Any) -> Any:
     numbers of other libraries (numpy...) become Python numbers so that JSON can hold them.
     """
     stored = value
-    if isinstance(value, numbers.Number) and not isinstance(value, (int, float)):
-        # numpy numbers, Decimal, Fraction: JSON holds only Python's own int and float.
-        try:
-            stored = int(value) if isinstance(value, numbers.Integral) else float(value)  # type: ignore[arg-type]
-        except (TypeError, ValueError, OverflowError):
-            stored = value
+    if type(value) not in (str, int, float, bool) and value is not None:
+        import numbers  # here, not at the top: a cost ``import comfydsl.nodes`` need not pay
+
+        if isinstance(value, numbers.Number) and not isinstance(value, (int, float)):
+            # numpy numbers, Decimal, Fraction: JSON holds only Python's own int and float.
+            try:
+                stored = int(value) if isinstance(value, numbers.Integral) else float(value)  # type: ignore[arg-type]
+            except (TypeError, ValueError, OverflowError):
+                stored = value
     # Before any copy: a value too deep, or one that contains itself, is refused, not recursed into.
     problem = json_problem(stored)
     if problem is not None:
@@ -185,7 +189,7 @@ def check_literal(spec: InputSpec, value: Any) -> Any:
             f"{spec.name} takes a link to an output of type {spec.type}, not a constant "
             "(the server would accept it and fail when the node runs)",
         )
-    if isinstance(raw, (PurePath, LocalFile)):
+    if isinstance(raw, LocalFile) or is_path(raw):
         raise input_error(InputValueError, spec, value, f"a file path is not a {kind} value")
     try:
         converted = _convert(kind, raw)
@@ -227,7 +231,7 @@ def _number(value: Any) -> str:
 
 def _check_choice(spec: InputSpec, stored: Any, raw: Any) -> Any:
     choices = spec.choices
-    if isinstance(raw, (PurePath, LocalFile)):
+    if isinstance(raw, LocalFile) or is_path(raw):
         if spec.uploads or choices is None:
             return raw if type(raw) is LocalFile else LocalFile(raw)  # uploaded at submit time
         raise input_error(ChoiceError, spec, raw, "this input does not take an uploaded file")
@@ -261,7 +265,10 @@ def check_value(spec: InputSpec, value: Any, workflow: Workflow | None) -> Any:
     return check_literal(spec, value)
 
 
-Checker = Callable[[Any, "Workflow | None"], Any]
+if TYPE_CHECKING:
+    Checker = Callable[[Any, Workflow | None], Any]
+else:
+    Checker = Callable  # at run time only a name: typing is not imported (import time)
 
 
 def checker_for(spec: InputSpec) -> Checker:

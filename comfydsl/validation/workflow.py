@@ -10,7 +10,6 @@ saying why — each located at the line that built its node.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from comfydsl.catalog import Catalog, InputSpec, NodeDef, active_catalog
 from comfydsl.errors import (
@@ -23,6 +22,10 @@ from comfydsl.errors import (
 )
 from comfydsl.graph import Node, Output, Workflow
 from comfydsl.validation.inputs import check_link, check_literal, check_output_fits, input_error
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def reachable_from_outputs(workflow: Workflow, catalog: Catalog | None = None) -> set[str]:

@@ -16,14 +16,12 @@ from typing import Any
 import pytest
 
 from comfydsl import compare, load_prompt
-from comfydsl.catalog import load_catalog, use_catalog
 from comfydsl.cli import load_script_workflow
 from comfydsl.codegen.script import to_script
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "tests" / "data" / "seeds"
 IMPORTED = Path(__file__).parent / "imported"
-PACKS = ROOT / "examples" / "catalogs" / "controlnet_aux-vhs.json"
 
 #: (seed file, golden script, keep the ids)
 PAIRS = [
@@ -39,21 +37,18 @@ def seed(name: str) -> dict[str, Any]:
 
 def command(name: str, script: str, keep_ids: bool) -> str:
     ids = " --keep-ids" if keep_ids else ""
-    return (
-        f"comfydsl import tests/data/seeds/{name} -o tests/golden/imported/{script}{ids} "
-        "--catalog examples/catalogs/controlnet_aux-vhs.json"
-    )
+    return f"comfydsl import tests/data/seeds/{name} -o tests/golden/imported/{script}{ids}"
 
 
 @pytest.mark.parametrize(("name", "script", "keep_ids"), PAIRS, ids=[p[1] for p in PAIRS])
 def test_a_seed_imports_to_its_golden_script(name: str, script: str, keep_ids: bool) -> None:
-    with use_catalog(load_catalog(PACKS)):
-        text = to_script(
-            load_prompt(seed(name)),
-            keep_ids=keep_ids,
-            origin=f"tests/data/seeds/{name}",
-            command=command(name, script, keep_ids),
-        )
+    # The seeds use classes of two packs that ship with comfydsl: the scripts enable them.
+    text = to_script(
+        load_prompt(seed(name)),
+        keep_ids=keep_ids,
+        origin=f"tests/data/seeds/{name}",
+        command=command(name, script, keep_ids),
+    )
     golden = IMPORTED / script
     if os.environ.get("COMFYDSL_REGEN_GOLDEN"):
         golden.write_text(text, encoding="utf-8")
@@ -64,7 +59,7 @@ def test_a_seed_imports_to_its_golden_script(name: str, script: str, keep_ids: b
 @pytest.mark.parametrize(("name", "script", "keep_ids"), PAIRS, ids=[p[1] for p in PAIRS])
 def test_a_golden_script_compiles_back_to_its_seed(name: str, script: str, keep_ids: bool) -> None:
     prompt = seed(name)
-    back = load_script_workflow(IMPORTED / script, catalogs=[str(PACKS)]).to_api()
+    back = load_script_workflow(IMPORTED / script).to_api()
     if keep_ids:
         assert json.dumps(prompt, sort_keys=True) == json.dumps(back, sort_keys=True)
     else:

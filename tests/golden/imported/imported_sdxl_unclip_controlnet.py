@@ -1,9 +1,13 @@
 # A comfydsl workflow of 21 nodes, imported from tests/data/seeds/sdxl_unclip_controlnet.api.json.
-# Made by: comfydsl import tests/data/seeds/sdxl_unclip_controlnet.api.json -o tests/golden/imported/imported_sdxl_unclip_controlnet.py --catalog examples/catalogs/controlnet_aux-vhs.json
+# Made by: comfydsl import tests/data/seeds/sdxl_unclip_controlnet.api.json -o tests/golden/imported/imported_sdxl_unclip_controlnet.py
 # Compiled (comfydsl compile), it gives back the same prompt, with its nodes numbered 1, 2, ... in order.
 
 from comfydsl import unchecked_node
-from comfydsl.nodes import (
+from comfydsl.catalog import use_packs
+
+use_packs("controlnet_aux")
+
+from comfydsl.nodes import (  # noqa: E402  (after use_packs, which makes the packs importable)
     CheckpointLoaderSimple,
     CLIPTextEncode,
     CLIPVisionLoader,
@@ -59,9 +63,6 @@ un_clip_conditioning_2 = unCLIPConditioning(
     conditioning=un_clip_conditioning.CONDITIONING,
     clip_vision_output=clip_vision_encode_2.out.CLIP_VISION_OUTPUT,
 )
-
-HEDPreprocessor(safe="enable")
-
 hed_preprocessor = HEDPreprocessor(safe="enable", image=load_image.IMAGE)
 PreviewImage(images=hed_preprocessor.IMAGE)
 control_net_loader = ControlNetLoader(control_net_name="control-lora-depth-rank256.safetensors")
@@ -86,3 +87,6 @@ ksampler = KSampler(
 )
 vae_decode = VAEDecode(samples=ksampler.LATENT, vae=checkpoint_loader_simple.VAE)
 SaveImage(images=vae_decode.IMAGE)
+
+# As exported, unchecked: it lacks the required 'image', which a call needs (and compiling, where the server would run the node)
+unchecked_node("HEDPreprocessor", {"safe": "enable"})

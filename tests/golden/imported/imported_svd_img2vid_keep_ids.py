@@ -1,8 +1,12 @@
 # A comfydsl workflow of 7 nodes, imported from tests/data/seeds/svd_img2vid.api.json.
-# Made by: comfydsl import tests/data/seeds/svd_img2vid.api.json -o tests/golden/imported/imported_svd_img2vid_keep_ids.py --keep-ids --catalog examples/catalogs/controlnet_aux-vhs.json
+# Made by: comfydsl import tests/data/seeds/svd_img2vid.api.json -o tests/golden/imported/imported_svd_img2vid_keep_ids.py --keep-ids
 # Compiled (comfydsl compile), it gives back the same prompt, with the same node ids.
 
-from comfydsl.nodes import (
+from comfydsl.catalog import use_packs
+
+use_packs("vhs")
+
+from comfydsl.nodes import (  # noqa: E402  (after use_packs, which makes the packs importable)
     ImageOnlyCheckpointLoader,
     KSampler,
     LoadImage,

@@ -128,6 +128,18 @@ CASES = [
     ("-o into a missing folder", "import", ["import", INVERT, "-o", "{tmp}/no/such/s.py"]),
     ("-o under a file", "import", ["import", INVERT, "-o", "{under_file}"]),
     ("-o onto a directory", "import", ["import", INVERT, "-o", "{dir}"]),
+    ("missing file", "catalog diff", ["catalog", "diff", "bundled", "{tmp}/missing.json"]),
+    ("missing file", "catalog diff --check", ["catalog", "diff", "bundled", "bundled", "--check", "{missing}"]),
+    ("a directory", "catalog diff", ["catalog", "diff", "{dir}", "bundled"]),
+    ("bad URL scheme", "catalog diff", ["catalog", "diff", "bundled", "ftp://h/packs.json"]),
+    ("unreachable server", "catalog diff", ["catalog", "diff", "bundled", "{refused}"]),
+    ("bad JSON", "catalog diff", ["catalog", "diff", "{not_json}", "bundled"]),
+    ("bad JSON", "catalog diff server", ["catalog", "diff", "bundled", "{not_json_server}"]),
+    ("bad JSON", "catalog diff --check", ["catalog", "diff", "bundled", "bundled", "--check", "{not_json}"]),
+    ("invalid UTF-8", "catalog diff", ["catalog", "diff", "{latin1}", "bundled"]),
+    ("unknown pack", "catalog diff", ["catalog", "diff", "bundled:vhz", "bundled"]),
+    ("-o under a file", "catalog diff", ["catalog", "diff", "bundled", "bundled", "-o", "{under_file}"]),
+    ("-o onto a directory", "catalog diff", ["catalog", "diff", "bundled", "bundled", "-o", "{dir}"]),
 ]  # fmt: skip
 
 
@@ -187,6 +199,7 @@ SUBPROCESS_CASES = [
     ("catalog pull", ["catalog", "pull", "--server", "{refused}", "-o", "-"], "cannot reach"),
     ("stubs", ["stubs", "--catalog", "{not_json}", "-o", "{tmp}/s.pyi"], "not valid JSON"),
     ("compile", ["compile", INVERT, "-o", "{dir}"], "Is a directory"),
+    ("catalog diff", ["catalog", "diff", "bundled:nope", "bundled"], "no bundled node pack"),
 ]
 
 

@@ -14,7 +14,6 @@ from comfydsl.cli import main
 
 ROOT = Path(__file__).resolve().parents[3]
 SEEDS = ROOT / "tests" / "data" / "seeds"
-PACKS = ROOT / "examples" / "catalogs" / "controlnet_aux-vhs.json"
 
 
 def seed(name: str) -> dict[str, Any]:
@@ -27,13 +26,13 @@ def test_import_writes_a_script_that_compiles_back_with_the_same_ids(
 ) -> None:
     script = tmp_path / "svd.py"
     seed_file = SEEDS / "svd_img2vid.api.json"
-    argv = ["--catalog", str(PACKS)]
-    assert 0 == main(["import", str(seed_file), "-o", str(script), "--keep-ids", *argv])
+    assert 0 == main(["import", str(seed_file), "-o", str(script), "--keep-ids"])
     assert f"wrote 7 nodes to {script}\n" == capsys.readouterr().err
     text = script.read_text(encoding="utf-8")
     assert text.startswith("# A comfydsl workflow of 7 nodes, imported from ")
-    assert f"# Made by: comfydsl import {seed_file} -o {script} --keep-ids --catalog" in text
-    assert 0 == main(["compile", str(script), "--indent", "-1", *argv])
+    assert f"# Made by: comfydsl import {seed_file} -o {script} --keep-ids\n" in text
+    assert 'use_packs("vhs")' in text, "VHS_VideoCombine is of a pack that ships with comfydsl"
+    assert 0 == main(["compile", str(script), "--indent", "-1"])
     back = json.loads(capsys.readouterr().out)
     assert json.dumps(seed("svd_img2vid.api.json"), sort_keys=True) == json.dumps(
         back, sort_keys=True
@@ -44,12 +43,12 @@ def test_import_prints_the_script_and_diff_finds_it_the_same(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     seed_file = SEEDS / "sdxl_unclip_controlnet.api.json"
-    assert 0 == main(["import", str(seed_file), "--explicit", "--catalog", str(PACKS)])
+    assert 0 == main(["import", str(seed_file), "--explicit"])
     text = capsys.readouterr().out
     assert "from comfydsl.nodes import (" in text and "denoise=1" in text
     script = tmp_path / "sdxl.py"
     script.write_text(text, encoding="utf-8")
-    assert 0 == main(["diff", str(seed_file), str(script), "--titles", "--catalog", str(PACKS)])
+    assert 0 == main(["diff", str(seed_file), str(script), "--titles"])
     assert "same: both build the same graph of 21 nodes (ids aside)" in capsys.readouterr().out
 
 
@@ -85,8 +84,6 @@ def test_a_loop_cannot_be_imported(tmp_path: Path, capsys: pytest.CaptureFixture
 
 def test_import_in_a_real_process(tmp_path: Path) -> None:
     target = tmp_path / "svd.py"
-    result = run_cli(
-        ["import", str(SEEDS / "svd_img2vid.api.json"), "-o", str(target), "--catalog", str(PACKS)]
-    )
+    result = run_cli(["import", str(SEEDS / "svd_img2vid.api.json"), "-o", str(target)])
     assert 0 == result.returncode, result.stderr.decode()
     assert "VHS_VideoCombine(" in target.read_text(encoding="utf-8")

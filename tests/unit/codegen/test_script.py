@@ -137,12 +137,12 @@ def test_a_required_widget_left_out_or_a_missing_link_stays_as_exported(tmp_path
     prompt = {
         "1": node("EmptyImage", width=8),  # height left out: a call would fill it in
         "2": node("SaveImage", filename_prefix="x"),  # images missing: compiling refuses it
-        "3": node("ImageInvert"),  # not run by the server (no output node): a call is fine
+        "3": node("ImageInvert"),  # not run by the server, but a typed call needs its image
     }
     text, back = written(prompt, tmp_path, keep_ids=True)
     assert "a call would add 'height' = 512" in text
-    assert "it lacks the required images" in text
-    assert "ImageInvert(id=3)" in text
+    assert "it lacks the required 'images', which a call needs" in text
+    assert 'unchecked_node("ImageInvert", {}, id=3)' in text
     assert identical(prompt, back)
 
 
