@@ -45,6 +45,9 @@ _.accepts
 # Fields of codegen.script.Statement, read by codegen/templates/workflow_script.py.jinja.
 _.comments
 _.blank_before
+_.layout
+_.pad
+_.comma
 
 # Public API, for users (README, docstrings); the tests call them, comfydsl itself does not.
 _.to_json  # Workflow

@@ -25,7 +25,7 @@ from comfydsl.errors import (
     ValidationError,
 )
 from comfydsl.formats.api import load_prompt
-from comfydsl.formats.unchecked import unchecked_node
+from comfydsl.formats.exported import unchecked_node, with_meta
 from comfydsl.graph import Output
 from comfydsl.version import __version__
 
@@ -54,6 +54,7 @@ __all__ = [
     "to_script",
     "unchecked_node",
     "use_catalog",
+    "with_meta",
 ]
 
 

@@ -149,9 +149,14 @@ class Namespace:
         self._taken.add(exact)
         return exact
 
-    def fresh(self, text: str, *, fallback: str = "node") -> PythonIdentifier:
-        """A free variable name made of ``text``'s words (``fallback``'s when it has none)."""
+    def fresh(
+        self, text: str, *, fallback: str = "node", constant: bool = False
+    ) -> PythonIdentifier:
+        """A free variable name made of ``text``'s words (``fallback``'s when it has none); in
+        capitals for a ``constant``: ``COMFY_CORE``."""
         base = snake_name(text, fallback=fallback)
+        if constant:
+            base = PythonIdentifier(base.upper())
         candidate = base
         n = self._counts.get(base, 1)
         while candidate in self._taken:

@@ -24,7 +24,7 @@ from typing import Any
 from comfydsl.build import Node, Workflow, node_class
 from comfydsl.catalog import Catalog, NodeDef
 from comfydsl.errors import CallError, ComfyDSLError, NodeError
-from comfydsl.formats.unchecked import unchecked_node
+from comfydsl.formats.exported import unchecked_node, with_meta
 from comfydsl.graph import Node as GraphNode
 from comfydsl.graph import Output
 from comfydsl.names import PythonIdentifier
@@ -50,7 +50,8 @@ class Form:
     keyword arguments (all the inputs, by name, for an unchecked node); ``starred`` the inputs
     whose names Python cannot take as keywords (``**{...}``); ``extra`` the ``extra_inputs``.
     A value that is a link is the original's Output. ``title_after``: the class has an input
-    named title, so the node's title is set after the call.
+    named title, so the node's title is set after the call. ``meta``: the node's ``_meta`` beyond
+    its title (``with_meta`` adds it to a call's node), or the whole of an odd one (unchecked).
     """
 
     source_id: str
@@ -97,20 +98,21 @@ class Forms:
             problem = tried
         form = Form(node.id, node.class_type, UNCHECKED, dict(node.inputs), reasons=[problem])
         form.node_id = node.id if self.keep_ids else None
-        meta = node.meta
-        if meta is not None and set(meta) == {"title"} and type(meta["title"]) is str:
-            form.title = meta["title"]
-        elif meta is not None:
-            form.meta = meta
+        title, extra = _split_meta(node.meta)
+        if extra is None:
+            form.meta = node.meta  # an odd title, or an empty _meta: written whole
+        else:
+            form.title, form.meta = title, extra or None
         self._make(form)
         return form
 
     def _typed(self, node: GraphNode, definition: NodeDef | None) -> Form | str:
         """The typed call that should give back ``node``, or why there is none."""
-        meta = node.meta
-        if meta is not None and (set(meta) != {"title"} or type(meta["title"]) is not str):
-            return "its _meta holds more than a title"
-        form = Form(node.id, node.class_type, node.class_type, {}, title=node.title)
+        title, extra = _split_meta(node.meta)
+        if extra is None:
+            return "its _meta is not a title and keys with_meta can add"
+        form = Form(node.id, node.class_type, node.class_type, {}, title=title)
+        form.meta = extra or None
         form.node_id = node.id if self.keep_ids else None
         if definition is None:
             form.callee = UNTYPED
@@ -187,9 +189,11 @@ class Forms:
             if form.callee == UNTYPED:
                 made = Node(form.class_type, **controls, **keywords, **starred)
             else:
-                made = node_class(form.callee)(**keywords, **starred, **controls)
+                made = _call(node_class(form.callee), keywords, starred, controls)
             if form.title_after:
                 made.title = form.title
+            if form.meta:
+                with_meta(made, form.meta)
         self.twin[form.source_id] = made
         return made
 
@@ -246,6 +250,27 @@ class Forms:
 
 
 _GONE = object()
+
+
+def _call(
+    make: Any, keywords: dict[str, Any], starred: dict[str, Any], controls: dict[str, Any]
+) -> GraphNode:
+    """A node class's call, from a function of a few lines: where the call records its line
+    (a walk of the calling code's line table), this one is short to walk."""
+    made: GraphNode = make(**keywords, **starred, **controls)
+    return made
+
+
+def _split_meta(meta: Mapping[str, Any] | None) -> tuple[str | None, dict[str, Any] | None]:
+    """A node's ``_meta`` as its title (a call's ``title=``) and the other keys (``with_meta``);
+    None for the keys when it cannot be written so (a title that is not a string, an empty
+    ``_meta``, which a call would leave out)."""
+    if meta is None:
+        return None, {}
+    title = meta.get("title")
+    if not meta or ("title" in meta and type(title) is not str):
+        return None, None
+    return title, {key: value for key, value in meta.items() if key != "title"}
 
 
 def _reason(error: Exception) -> str:

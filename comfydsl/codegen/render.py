@@ -71,6 +71,12 @@ def literal(value: Any, *, multiline: bool = False, nan: bool = False) -> Code:
     Anything else (NaN without ``nan``, objects) is a ``ValueError``: the caller must not write
     it as code.
     """
+    kind = type(value)
+    if kind is str and _PLAIN.fullmatch(value) is not None:
+        # Printable ASCII with no quote or backslash: nothing to escape, nothing to check.
+        return Code(f'"{value}"')
+    if kind is int or kind is bool or value is None:
+        return Code(repr(value))  # repr of these is their literal, always
     if multiline and isinstance(value, str):
         text = _triple_quoted(value)
         if _reads_back(text, value):
@@ -80,6 +86,9 @@ def literal(value: Any, *, multiline: bool = False, nan: bool = False) -> Code:
         raise ValueError(f"{value!r} does not read back from its literal {text!r}")
     return Code(text)
 
+
+#: A string written between double quotes as it is: printable ASCII, no quote, no backslash.
+_PLAIN = re.compile(r"[ !#-\[\]-~]*")
 
 #: How NaN is written when asked for: the only call a literal of this module holds.
 _NAN = 'float("nan")'
@@ -91,17 +100,23 @@ def _escape(char: str) -> str:
 
 
 def _string(text: str) -> str:
+    if text.isprintable():  # then repr would escape only the backslash (and we the quote)
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
     return '"' + "".join(_escape(char) for char in text) + '"'
 
 
 def _triple_quoted(text: str) -> str:
-    parts = []
-    for char in text:
-        if char == "\n" or (char.isprintable() and char != "\\"):
-            parts.append(char)
-        else:
-            parts.append(repr(char)[1:-1])
-    body = "".join(parts).replace('"""', '\\"\\"\\"')
+    if text.replace("\n", "").isprintable():  # the common case, without a loop in Python
+        body = text.replace("\\", "\\\\")
+    else:
+        parts = []
+        for char in text:
+            if char == "\n" or (char.isprintable() and char != "\\"):
+                parts.append(char)
+            else:
+                parts.append(repr(char)[1:-1])
+        body = "".join(parts)
+    body = body.replace('"""', '\\"\\"\\"')
     if body.endswith('"'):
         body = body[:-1] + '\\"'
     return f'"""{body}"""'

@@ -29,10 +29,12 @@ are a ScriptWriteError.
 
 from __future__ import annotations
 
+import functools
 import heapq
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from comfydsl.catalog import Catalog, active_catalog, bundled_catalog, use_catalog
 from comfydsl.catalog.packs import pack_catalog, pack_of
@@ -41,15 +43,21 @@ from comfydsl.codegen.render import Code, comment, environment, literal
 from comfydsl.codegen.stubs import declarable
 from comfydsl.errors import ScriptWriteError
 from comfydsl.graph import Node as GraphNode
-from comfydsl.graph import Output
+from comfydsl.graph import Output, OutputsView
 from comfydsl.graph import Workflow as GraphWorkflow
 from comfydsl.names import Namespace, PythonIdentifier
 from comfydsl.validation.workflow import find_cycles
 from comfydsl.values import LocalFile
 
-__all__ = ["TEMPLATE", "WIDTH", "Statement", "to_script"]
+if TYPE_CHECKING:
+    import jinja2
+
+__all__ = ["TEMPLATE", "WIDTH", "WITH_META", "Constant", "Statement", "to_script"]
 
 TEMPLATE = "workflow_script.py.jinja"
+
+#: The function that adds _meta beyond the title to a node (comfydsl.formats.exported).
+WITH_META = "with_meta"
 
 #: The widest a statement is written on one line; longer ones take a line per argument.
 WIDTH = 100
@@ -88,13 +96,28 @@ def to_script(
     with use_catalog(catalog, merge=False):
         forms.decide(order)
     writer = _Writer(forms, packs)
+    constants = writer.constants()
     statements = writer.statements(order)
-    template = environment().get_template(TEMPLATE)
-    return template.render(
+    return _template().render(
         header=_header(workflow, origin, command, keep_ids),
         imports=writer.imports(),
+        constants=constants,
+        constants_comment=[comment(line) for line in _CONSTANTS_COMMENT],
         statements=statements,
     )
+
+
+@functools.cache
+def _template() -> jinja2.Template:
+    """The script's template, compiled once (compiling it costs more than rendering a script)."""
+    return environment().get_template(TEMPLATE)
+
+
+#: What the constants of _meta are, said above them.
+_CONSTANTS_COMMENT = (
+    "What the editor recorded beside each node's title: the server ignores _meta, the script",
+    "keeps it (with_meta) so that it compiles to the very prompt exported.",
+)
 
 
 # -- the order ------------------------------------------------------------------------------------
@@ -145,7 +168,11 @@ def _order(workflow: GraphWorkflow) -> list[GraphNode]:
 
 @dataclass
 class Statement:
-    """One node's statement, laid out by the template: ``assign callee(args)`` then ``after``."""
+    """One node's statement, laid out by the template: ``assign callee(args)`` then ``after``.
+
+    ``wrap`` is the constant of the node's ``_meta`` beyond its title, when it has one: the call
+    is then written inside ``with_meta(..., wrap)``.
+    """
 
     callee: Code
     assign: Code | None = None
@@ -154,12 +181,13 @@ class Statement:
     entries: list[Code] | None = None
     keywords: list[Code] = field(default_factory=list)
     starred: list[Code] | None = None
+    wrap: Code | None = None
     after: list[Code] = field(default_factory=list)
     blank_before: bool = False
 
-    @property
+    @functools.cached_property
     def args(self) -> list[Code]:
-        """The arguments as one line writes them."""
+        """The arguments as one line writes them (asked once the statement is made)."""
         found = list(self.head)
         if self.entries is not None:
             found.append(Code("{" + ", ".join(self.entries) + "}"))
@@ -168,12 +196,37 @@ class Statement:
             found.append(Code("**{" + ", ".join(self.starred) + "}"))
         return found
 
-    @property
-    def one_line(self) -> bool:
-        """Whether the call fits on one line (and holds no line break of a long string)."""
+    @functools.cached_property
+    def layout(self) -> str:
+        """``line`` (all on one line), ``inner line`` (``with_meta(`` on a line, the call on
+        the next, the constant after) or ``lines`` (one argument a line)."""
         args = self.args
-        width = len(self.assign or "") + len(self.callee) + 2 + sum(len(a) + 2 for a in args)
-        return width <= WIDTH and not any("\n" in a for a in args)
+        if any("\n" in a for a in args):
+            return "lines"
+        call = len(self.callee) + 2 + sum(len(a) + 2 for a in args) - (2 if args else 0)
+        if self.wrap is None:
+            return "line" if len(self.assign or "") + call <= WIDTH else "lines"
+        if len(self.assign or "") + len("with_meta(") + call + len(self.wrap) + 3 <= WIDTH:
+            return "line"
+        return "inner line" if 4 + call + 1 <= WIDTH else "lines"
+
+    @property
+    def comma(self) -> Code:
+        """What follows the call's closing parenthesis inside ``with_meta(``: a comma."""
+        return Code("," if self.wrap is not None else "")
+
+    @property
+    def pad(self) -> Code:
+        """How far a multi-line call is indented: inside ``with_meta(`` or not."""
+        return Code("    " if self.wrap is not None else "")
+
+
+@dataclass
+class Constant:
+    """A module-level constant of the script: ``name = value``."""
+
+    name: PythonIdentifier
+    value: Code
 
 
 def _packs_needed(workflow: GraphWorkflow, catalog: Catalog) -> list[str]:
@@ -199,10 +252,28 @@ class _Writer:
     def __init__(self, forms: Forms, packs: Sequence[str] = ()) -> None:
         self.forms = forms
         self.packs = list(packs)
-        self.names = Namespace((UNTYPED, UNCHECKED, "comfydsl", "Path"))
+        self.names = Namespace((UNTYPED, UNCHECKED, WITH_META, "comfydsl", "Path", "use_packs"))
         self.classes: dict[str, PythonIdentifier | None] = {}  # class -> its imported name
         self.variables: dict[str, PythonIdentifier] = {}  # node id -> its variable
+        self.meta: dict[str, PythonIdentifier] = {}  # node id -> its _meta's constant
         self.used: set[str] = set()  # UNTYPED, UNCHECKED, "Path"
+
+    def constants(self) -> list[Constant]:
+        """One constant per distinct ``_meta`` beyond the titles, named after the pack the
+        editor says the classes come from: ``COMFY_CORE = {"cnr_id": "comfy-core", ...}``."""
+        made: dict[str, Constant] = {}
+        for form in self.forms.forms.values():
+            meta = form.meta
+            if not meta:
+                continue
+            key = json.dumps(meta, sort_keys=True, ensure_ascii=False, allow_nan=True)
+            if key not in made:
+                origin = meta.get("cnr_id") or meta.get("aux_id")
+                text = origin if isinstance(origin, str) else "editor meta"
+                name = self.names.fresh(text, fallback="editor meta", constant=True)
+                made[key] = Constant(name, literal(dict(meta), nan=True))
+            self.meta[form.source_id] = made[key].name
+        return list(made.values())
 
     def statements(self, order: Sequence[GraphNode]) -> list[Statement]:
         linked = {v.node.id for n in order for v in n.inputs.values() if type(v) is Output}
@@ -249,6 +320,9 @@ class _Writer:
             ]
         if form.title_after and form.title is not None:
             statement.after.append(Code(f"{variable}.title = {self._text(form.title)}"))
+        if form.meta:
+            self.used.add(WITH_META)
+            statement.wrap = Code(self.meta[form.source_id])
         return statement
 
     def _controls(self, form: Form) -> list[Code]:
@@ -257,8 +331,8 @@ class _Writer:
             found.append(Code(f"title={self._text(form.title)}"))
         if form.node_id is not None:
             found.append(Code(f"id={_id_literal(form.node_id)}"))
-        if form.meta is not None:
-            found.append(Code(f"meta={literal(dict(form.meta), nan=True)}"))
+        if form.meta and form.callee == UNCHECKED:
+            found.append(Code(f"meta={self.meta[form.source_id]}"))
         return found
 
     def _import(self, class_type: str) -> PythonIdentifier | None:
@@ -293,11 +367,11 @@ class _Writer:
         typed = form.callee not in (UNTYPED, UNCHECKED) and self.classes.get(form.callee)
         if definition is not None and 0 <= index < len(definition.outputs):
             attr = definition.outputs[index].attr
-            if typed and attr in type(made).__dict__:  # a property of the node's type
+            if PythonIdentifier(attr).dunder or hasattr(OutputsView, attr):  # node.out's own
+                return Code(f"{variable}[{index}]")
+            if typed and isinstance(type(made).__dict__.get(attr), property):  # see node_type
                 return Code(f"{variable}.{attr}")
-            if not (attr.startswith("__") and attr.endswith("__")):
-                return Code(f"{variable}.out.{attr}")
-            return Code(f"{variable}[{index}]")
+            return Code(f"{variable}.out.{attr}")
         if definition is None and index >= 0:
             return Code(f"{variable}[{index}]")
         return Code(f"{variable}.output({index})")
@@ -307,7 +381,7 @@ class _Writer:
         lines = []
         if "Path" in self.used:
             lines += [Code("from pathlib import Path"), Code("")]
-        own = sorted(self.used & {UNTYPED, UNCHECKED})
+        own = sorted(self.used & {UNTYPED, UNCHECKED, WITH_META})
         if own:
             lines.append(Code(f"from comfydsl import {', '.join(own)}"))
         names = sorted((n for n in self.classes.values() if n is not None), key=_import_order)
@@ -341,7 +415,7 @@ def _label(node: GraphNode) -> str:
     """What a node's variable is named after: its title when that is ASCII text, else its class
     (a title in another script says little once its letters are gone)."""
     title = node.title
-    return title if title and title.isascii() else node.class_type
+    return title if isinstance(title, str) and title.isascii() else node.class_type
 
 
 def _id_literal(node_id: str) -> Code:

@@ -1,7 +1,7 @@
-"""Workflow file formats: the API-format prompt (``comfydsl.formats.api``), and
-``unchecked_node`` (``comfydsl.formats.unchecked``), a node exactly as a prompt file has it."""
+"""Workflow file formats: the API-format prompt (``comfydsl.formats.api``), and nodes exactly as
+an exported file has them (``comfydsl.formats.exported``: ``unchecked_node``, ``with_meta``)."""
 
 from comfydsl.formats.api import dumps_prompt, load_prompt
-from comfydsl.formats.unchecked import unchecked_node
+from comfydsl.formats.exported import unchecked_node, with_meta
 
-__all__ = ["dumps_prompt", "load_prompt", "unchecked_node"]
+__all__ = ["dumps_prompt", "load_prompt", "unchecked_node", "with_meta"]

@@ -30,10 +30,7 @@ load_image = LoadImage(
     image="clipspace/clipspace-mask-1645940.7000000002.png [input]",
     extra_inputs={"choose file to upload": "image"},
 )
-load_image_2 = LoadImage(
-    image="beijing1 (2).webp",
-    extra_inputs={"choose file to upload": "image"},
-)
+load_image_2 = LoadImage(image="beijing1 (2).webp", extra_inputs={"choose file to upload": "image"})
 clip_vision_loader = CLIPVisionLoader(clip_name="clip_vision_g.safetensors")
 # As exported, unchecked: a call would add 'crop' = 'center', which the node leaves out
 clip_vision_encode = unchecked_node(

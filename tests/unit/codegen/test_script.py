@@ -147,18 +147,34 @@ def test_a_required_widget_left_out_or_a_missing_link_stays_as_exported(tmp_path
 
 
 def test_meta_beyond_the_title_and_lists_are_kept(tmp_path: Path) -> None:
+    image = node("EmptyImage", width=8, height=8, batch_size=1, color=0)
+    core = {"cnr_id": "comfy-core", "ver": "0.3.75"}
     prompt: Prompt = {
-        "1": {**node("EmptyImage", width=8, height=8), "_meta": {"title": "t", "color": "#f00"}},
-        "2": node("Some Node", pair={"__value__": [1, 2]}, nan=float("nan")),
-        "3": node("Some Node", many=[1, 2, 3]),
+        "1": {**image, "_meta": {"title": "Empty", **core}},
+        "2": {**node("ImageInvert", image=["1", 0]), "_meta": {"title": "Invert", **core}},
+        "3": {**node("Some Node", pair={"__value__": [1, 2]}), "_meta": {"title": 5}},
+        "4": node("Some Node", many=[1, 2, 3], nan=float("nan")),
     }
     text, back = written(prompt, tmp_path, keep_ids=True)
-    assert 'meta={"title": "t", "color": "#f00"}' in text
-    assert "pair=[1, 2]" in text, "a wrapped list is written as the list"
+    assert 'COMFY_CORE = {"cnr_id": "comfy-core", "ver": "0.3.75"}' in text
+    assert 'EDITOR_META = {"title": 5}' in text
+    assert (
+        'empty = with_meta(EmptyImage(width=8, height=8, title="Empty", id=1), COMFY_CORE)' in text
+    )
+    assert 'with_meta(ImageInvert(image=empty.IMAGE, title="Invert", id=2), COMFY_CORE)' in text
+    assert "meta=EDITOR_META" in text, "a title that is not a string: unchecked, _meta whole"
+    assert '"pair": {"__value__": [1, 2]}' in text
     assert '"many": [1, 2, 3]' in text, "a bare list cannot go through a call: unchecked"
     assert 'float("nan")' in text
-    assert "float" not in json.dumps(back) and back["2"]["inputs"]["nan"] != 0
     assert json.dumps(prompt, sort_keys=True) == json.dumps(back, sort_keys=True)
+    assert ["title", "cnr_id", "ver"] == list(back["1"]["_meta"]), "the editor's order of keys"
+
+
+def test_a_wrapped_list_is_written_as_the_list(tmp_path: Path) -> None:
+    prompt = {"1": node("Some Node", pair={"__value__": [1, 2]})}
+    text, back = written(prompt, tmp_path, keep_ids=True)
+    assert 'Node("Some Node", pair=[1, 2], id=1)' in text
+    assert identical(prompt, back)
 
 
 def test_names_never_clash_nor_hide_a_builtin(tmp_path: Path) -> None:

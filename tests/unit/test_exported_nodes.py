@@ -1,10 +1,10 @@
-"""comfydsl.unchecked_node: a node exactly as a prompt file has it, made in a script."""
+"""comfydsl.unchecked_node and comfydsl.with_meta: nodes exactly as an exported file has them."""
 
 from __future__ import annotations
 
 import pytest
 
-from comfydsl import Workflow, unchecked_node
+from comfydsl import Workflow, unchecked_node, with_meta
 from comfydsl.errors import BadLinkError, CallError, InputValueError
 from comfydsl.nodes import EmptyImage
 
@@ -69,3 +69,27 @@ def test_a_link_from_another_workflow_is_refused() -> None:
         image = EmptyImage(width=8, height=8)
     with Workflow(), pytest.raises(BadLinkError, match="another workflow"):
         unchecked_node("ImageInvert", {"image": image.IMAGE})
+
+
+def test_with_meta_adds_keys_beside_the_title_and_returns_the_node() -> None:
+    with Workflow() as wf:
+        image = with_meta(EmptyImage(width=8, height=8, title="E"), {"cnr_id": "core"}, ver="1")
+        bare = with_meta(EmptyImage(width=8, height=8), ver="2")
+    assert "IMAGE" == image.IMAGE.type, "the node, typed as it was"
+    prompt = wf.to_api()
+    assert {"title": "E", "cnr_id": "core", "ver": "1"} == prompt[image.id]["_meta"]
+    assert {"ver": "2"} == prompt[bare.id]["_meta"]
+
+
+@pytest.mark.parametrize(
+    ("meta", "said"),
+    [({"title": "x"}, "set by the node's call"), ({"k": {1}}, "cannot be written")],
+)
+def test_with_meta_refuses_a_title_and_what_json_cannot_hold(
+    meta: dict[str, object], said: str
+) -> None:
+    with Workflow():
+        image = EmptyImage(width=8, height=8)
+        with pytest.raises(CallError, match=said) as caught:
+            with_meta(image, meta)
+    assert __file__ in str(caught.value)

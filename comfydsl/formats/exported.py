@@ -1,4 +1,4 @@
-"""``unchecked_node``: a node exactly as a prompt file has it, made from a script.
+"""Nodes as an exported file has them, made from a script: ``unchecked_node`` and ``with_meta``.
 
 A script imported from an exported workflow (``comfydsl import``) writes each node as a typed call
 where that call gives back exactly the exported node. Some exported nodes cannot be made that way:
@@ -15,23 +15,33 @@ besides the title. Those are made with ``unchecked_node``, which keeps them as t
     )
 
 ``wf.check()`` still reports what is wrong with such a node, as the server would.
+
+Newer editors also record in ``_meta`` where each node's class comes from (``cnr_id``,
+``aux_id``, ``ver``); the server ignores ``_meta``, but an imported script keeps it, so that it
+compiles to the prompt exported. A typed call sets only the title: ``with_meta`` adds the rest::
+
+    COMFY_CORE = {"cnr_id": "comfy-core", "ver": "0.3.75"}
+    image = with_meta(LoadImage(image="photo.png", title="Load Image"), COMFY_CORE)
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from comfydsl.build.bind import check_control
 from comfydsl.build.make import Node, UntypedNode, current_workflow, make_node, node_type
 from comfydsl.build.plans import plan_of
 from comfydsl.catalog import active_catalog
 from comfydsl.errors import BadLinkError, CallError, InputValueError, SourceLocation
+from comfydsl.graph import Node as GraphNode
 from comfydsl.graph import Output, Workflow
 from comfydsl.source import caller_location
 from comfydsl.values import freeze, json_problem, text_problem
 
-__all__ = ["unchecked_node"]
+__all__ = ["unchecked_node", "with_meta"]
+
+N = TypeVar("N", bound=GraphNode)
 
 
 def unchecked_node(
@@ -126,7 +136,33 @@ def _meta(
         raise CallError(
             f"meta cannot be written as _meta: {problem}", class_type=class_type, source=source
         )
-    kept = {key: freeze(value) for key, value in meta.items()}
-    if title is not None:
-        kept["title"] = title
+    # The title first, where the editor puts it (and a call's title= would).
+    kept = {} if title is None else {"title": title}
+    kept.update(
+        (key, freeze(value)) for key, value in meta.items() if title is None or key != "title"
+    )
     return kept
+
+
+def with_meta(node: N, meta: Mapping[str, Any] | None = None, /, **keys: Any) -> N:
+    """``node`` with ``meta`` and ``keys`` added to its ``_meta`` (its title left as it is).
+
+    For the keys an editor records beside the title (``cnr_id``, ``ver``...), which no node
+    call sets: ``with_meta(LoadImage(...), {"cnr_id": "comfy-core"}, ver="0.3.75")``. Returns
+    the node, so that it wraps a call. A value must be JSON; ``title`` is refused here (a call
+    sets it, ``title=``).
+    """
+    added = {**(meta or {}), **keys}
+    source = caller_location()
+    for key, value in added.items():
+        problem = None if isinstance(key, str) else f"the key {key!r} is not a string"
+        problem = problem or json_problem(value)
+        if problem is None and key == "title":
+            problem = "the title is set by the node's call (title=...), not here"
+        if problem is not None:
+            raise CallError(f"_meta: {problem}", class_type=node.class_type, source=source)
+    if added:
+        kept = dict(node.meta or {})
+        kept.update((key, freeze(value)) for key, value in added.items())
+        node.meta = kept
+    return node
