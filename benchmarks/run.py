@@ -3,7 +3,7 @@
     python benchmarks/run.py                 # everything (a few minutes; starts a ComfyUI server)
     python benchmarks/run.py --quick         # fewer sizes and repeats
     python benchmarks/run.py --only build    # one benchmark: build, import, memory, check, stubs,
-                                             # client, queue
+                                             # scripts, diff, client, queue
 
 Prints a table per benchmark and writes every figure as JSON to benchmarks/results/ (ignored by
 git): ``run-<UTC time>.json`` and a copy as ``latest.json``. A benchmark that cannot run here (no
@@ -17,7 +17,9 @@ run. Targets:
 - ``check()`` of 20,000 nodes of unknown classes well under a second (linear);
 - under 20 ms of client time per trivial job on top of the server's own execution time;
 - queueing at the server's acceptance rate;
-- stub generation (``comfydsl stubs``) for a 2,000-class catalog: reported (no target set).
+- stub generation (``comfydsl stubs``) for a 2,000-class catalog: reported (no target set);
+- ``comfydsl import`` of the template corpus, converted, in under 1 s (scripts);
+- ``comfydsl diff`` of two 5,000-node workflows in under 0.5 s (diff).
 """
 
 from __future__ import annotations
@@ -35,11 +37,12 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import graphs  # benchmarks/ is a directory of scripts, not a package
+import scripts_and_diffs
 import server_jobs
 import stub_generation
 
 RESULTS = Path(__file__).resolve().parent / "results"
-NAMES = ("build", "import", "memory", "check", "stubs", "client", "queue")
+NAMES = ("build", "import", "memory", "check", "stubs", "scripts", "diff", "client", "queue")
 
 Rows = list[dict[str, Any]]
 
@@ -79,7 +82,7 @@ def _guarded(names: list[str], action: Callable[[], Rows]) -> Rows:
     """Run a benchmark; turn its failure into a "not available" row instead of stopping."""
     try:
         return action()
-    except server_jobs.Unavailable as error:
+    except (server_jobs.Unavailable, scripts_and_diffs.Unavailable) as error:
         reason = str(error)
     except ImportError as error:
         reason = f"{type(error).__name__}: {error}"
@@ -152,6 +155,19 @@ def verdicts(rows: Rows) -> list[str]:
                 f" (raw requests + WebSocket: {raw[0]['overhead_median_ms']:.1f} ms)" if raw else ""
             )
             say("client time per trivial job < 20 ms", f"{ms:.1f} ms{floor}", ms < 20)
+    for row in rows:
+        if row["bench"] == "scripts" and "median_s" in row:
+            say(
+                f"import of {row['workflows']} workflows ({row['nodes']:,} nodes) to scripts < 1 s",
+                f"{row['min_s']:.3f} s, CPU {row['cpu_median_s']:.3f} s ({row['corpus']})",
+                row["min_s"] < 1.0,
+            )
+        elif row["bench"] == "diff" and "median_s" in row:
+            say(
+                f"diff of two 5,000-node workflows < 0.5 s ({row['case']})",
+                f"{row['min_s']:.3f} s, CPU {row['cpu_median_s']:.3f} s ({row['answer']})",
+                row["min_s"] < 0.5,
+            )
     rates = {row["how"]: row["per_s"] for row in rows if row["bench"] == "queueing"}
     if "raw requests" in rates and "comfydsl Client" in rates:
         share = rates["comfydsl Client"] / rates["raw requests"]
@@ -179,6 +195,12 @@ def main(argv: list[str] | None = None) -> int:
     if "stubs" in which:
         repeats = 2 if args.quick else 5
         rows += _guarded(["stubs"], lambda: stub_generation.time_stub_generation(2_000, repeats))
+    if "scripts" in which:
+        repeats = 3 if args.quick else 7
+        rows += _guarded(["scripts"], lambda: scripts_and_diffs.bench_scripts(repeats))
+    if "diff" in which:
+        repeats = 3 if args.quick else 7
+        rows += _guarded(["diff"], lambda: scripts_and_diffs.bench_diff(repeats))
     if which & {"client", "queue"}:
         rows += _guarded(["server"], lambda: bench_server(args.quick, which))
 

@@ -16,6 +16,7 @@ whole workflow is built (``Forms._leave_missing_inputs_unchecked``).
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -78,6 +79,7 @@ class Forms:
         #: The node built alongside for each original id: a link's source in the script.
         self.twin: dict[str, GraphNode] = {}
         self.forms: dict[str, Form] = {}
+        self._pack_widgets: dict[str, set[str]] = {}
 
     def decide(self, order: Iterable[GraphNode]) -> None:
         """Decide the form of each node, sources first (the catalog in force is the script's)."""
@@ -124,7 +126,10 @@ class Forms:
             return form
         if form.node_id is not None and "id" in definition.inputs:
             return f"{node.class_type} has an input named id, so a call cannot set the node's id"
-        pack_widgets = definition.format_widget_names() - set(definition.inputs)
+        pack_widgets = self._pack_widgets.get(definition.name)
+        if pack_widgets is None:
+            pack_widgets = definition.format_widget_names() - set(definition.inputs)
+            self._pack_widgets[definition.name] = pack_widgets
         defaults = definition.required_defaults
         for name, value in node.inputs.items():
             if name in definition.inputs:
@@ -136,7 +141,7 @@ class Forms:
                 ):
                     continue  # the call fills it in
                 word = name if _keyword(name) else None
-                alias = PythonIdentifier(name)
+                alias = _alias(name)
                 if word is None and definition.aliases.get(alias) == name:
                     word = alias
                 if word is None:
@@ -287,9 +292,15 @@ def _reason(error: Exception) -> str:
     return lines[0] if lines else type(error).__name__
 
 
+@functools.lru_cache(maxsize=4096)
 def _keyword(name: str) -> bool:
-    """Whether ``name`` can be written as a keyword argument as it is."""
+    """Whether ``name`` can be written as a keyword argument as it is (names repeat: cached)."""
     return PythonIdentifier.exact(name) is not None
+
+
+@functools.lru_cache(maxsize=4096)
+def _alias(name: str) -> PythonIdentifier:
+    return PythonIdentifier(name)
 
 
 def _natural(value: Any) -> Any:

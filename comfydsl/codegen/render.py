@@ -52,7 +52,10 @@ def comment(text: str) -> Code:
     ``coding\\x3a`` so that a file name cannot choose the encoding Python reads the file in.
     Printable text, backslashes included, is kept so that a path or command stays readable.
     """
-    escaped = "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
+    if text.isprintable():
+        escaped = text
+    else:
+        escaped = "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
     escaped = _CODING.sub(lambda m: m.group(1) + f"\\x{ord(m.group(2)):02x}", escaped)
     if len(escaped.splitlines()) > 1:  # cannot happen: a guard, not a rule
         raise ValueError(f"a comment would span lines: {escaped!r}")
@@ -72,7 +75,7 @@ def literal(value: Any, *, multiline: bool = False, nan: bool = False) -> Code:
     it as code.
     """
     kind = type(value)
-    if kind is str and _PLAIN.fullmatch(value) is not None:
+    if kind is str and not multiline and _PLAIN.fullmatch(value) is not None:
         # Printable ASCII with no quote or backslash: nothing to escape, nothing to check.
         return Code(f'"{value}"')
     if kind is int or kind is bool or value is None:

@@ -32,11 +32,12 @@ from __future__ import annotations
 import functools
 import heapq
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from comfydsl.catalog import Catalog, active_catalog, bundled_catalog, use_catalog
+from comfydsl.catalog import Catalog, active_catalog, bundled_catalog, set_catalog
+from comfydsl.catalog.catalog import catalog_var
 from comfydsl.catalog.packs import pack_catalog, pack_of
 from comfydsl.codegen.forms import UNCHECKED, UNTYPED, Form, Forms
 from comfydsl.codegen.render import Code, comment, environment, literal
@@ -88,16 +89,19 @@ def to_script(
         text = to_script(load_prompt("exported.json"), origin="exported.json")
     """
     catalog = catalog if catalog is not None else active_catalog()
-    order = _order(workflow)
+    order, part = _order(workflow)
     packs = _packs_needed(workflow, catalog)
     if packs:
         catalog = catalog.merged(*(pack_catalog(name) for name in packs))
     forms = Forms(catalog, keep_ids=keep_ids, explicit=explicit)
-    with use_catalog(catalog, merge=False):
+    token = set_catalog(catalog)  # (use_catalog would copy it: a cost per script)
+    try:
         forms.decide(order)
+    finally:
+        catalog_var.reset(token)
     writer = _Writer(forms, packs)
     constants = writer.constants()
-    statements = writer.statements(order)
+    statements = writer.statements(order, part)
     return _template().render(
         header=_header(workflow, origin, command, keep_ids),
         imports=writer.imports(),
@@ -123,9 +127,10 @@ _CONSTANTS_COMMENT = (
 # -- the order ------------------------------------------------------------------------------------
 
 
-def _order(workflow: GraphWorkflow) -> list[GraphNode]:
+def _order(workflow: GraphWorkflow) -> tuple[list[GraphNode], dict[str, int]]:
     """The nodes with every link's source first: connected part by connected part (in the
-    order of their first node), each in the file's order where that allows."""
+    order of their first node), each in the file's order where that allows; and the part of
+    each node (by id)."""
     nodes = list(workflow.nodes.values())
     position = {node.id: i for i, node in enumerate(nodes)}
     waiting = [0] * len(nodes)
@@ -160,7 +165,7 @@ def _order(workflow: GraphWorkflow) -> list[GraphNode]:
             f"links form a loop ({chain} -> {loop[-1].class_type}#{loop[-1].id}): a script "
             "makes each node after the nodes it takes links from, so a loop cannot be written"
         )
-    return order
+    return order, part
 
 
 # -- the statements --------------------------------------------------------------------------------
@@ -261,12 +266,12 @@ class _Writer:
     def constants(self) -> list[Constant]:
         """One constant per distinct ``_meta`` beyond the titles, named after the pack the
         editor says the classes come from: ``COMFY_CORE = {"cnr_id": "comfy-core", ...}``."""
-        made: dict[str, Constant] = {}
+        made: dict[Any, Constant] = {}
         for form in self.forms.forms.values():
             meta = form.meta
-            if not meta:
+            if meta is None:
                 continue
-            key = json.dumps(meta, sort_keys=True, ensure_ascii=False, allow_nan=True)
+            key = _meta_key(meta)
             if key not in made:
                 origin = meta.get("cnr_id") or meta.get("aux_id")
                 text = origin if isinstance(origin, str) else "editor meta"
@@ -275,13 +280,12 @@ class _Writer:
             self.meta[form.source_id] = made[key].name
         return list(made.values())
 
-    def statements(self, order: Sequence[GraphNode]) -> list[Statement]:
+    def statements(self, order: Sequence[GraphNode], part: Mapping[str, int]) -> list[Statement]:
         linked = {v.node.id for n in order for v in n.inputs.values() if type(v) is Output}
         for node in order:
             form = self.forms.forms[node.id]
             if node.id in linked or form.title_after:
                 self.variables[node.id] = self.names.fresh(_label(node), fallback=node.class_type)
-        part = _components(order)
         found = []
         for i, node in enumerate(order):
             statement = self._statement(node, self.forms.forms[node.id])
@@ -307,9 +311,8 @@ class _Writer:
         if name is None:
             self.used.add(UNTYPED)
             statement.head = [literal(node.class_type)]
-        statement.keywords = [
-            Code(f"{PythonIdentifier(k)}={self._value(v)}") for k, v in form.keywords.items()
-        ]
+        # (The keywords are identifiers as they are: codegen.forms put no other name there.)
+        statement.keywords = [Code(f"{k}={self._value(v)}") for k, v in form.keywords.items()]
         if form.extra:
             extra = ", ".join(f"{literal(k)}: {self._value(v)}" for k, v in form.extra.items())
             statement.keywords.append(Code(f"extra_inputs={{{extra}}}"))
@@ -320,7 +323,7 @@ class _Writer:
             ]
         if form.title_after and form.title is not None:
             statement.after.append(Code(f"{variable}.title = {self._text(form.title)}"))
-        if form.meta:
+        if form.meta is not None:
             self.used.add(WITH_META)
             statement.wrap = Code(self.meta[form.source_id])
         return statement
@@ -331,7 +334,7 @@ class _Writer:
             found.append(Code(f"title={self._text(form.title)}"))
         if form.node_id is not None:
             found.append(Code(f"id={_id_literal(form.node_id)}"))
-        if form.meta and form.callee == UNCHECKED:
+        if form.meta is not None and form.callee == UNCHECKED:
             found.append(Code(f"meta={self.meta[form.source_id]}"))
         return found
 
@@ -403,6 +406,16 @@ class _Writer:
 
 
 # -- helpers ---------------------------------------------------------------------------------------
+
+
+def _meta_key(meta: Mapping[str, Any]) -> Any:
+    """A key equal for equal ``_meta`` records: their items, or their JSON when not hashable."""
+    try:
+        items = tuple(meta.items())
+        hash(items)
+        return items
+    except TypeError:
+        return json.dumps(meta, sort_keys=True, ensure_ascii=False, allow_nan=True)
 
 
 def _import_order(name: str) -> tuple[int, str, str]:

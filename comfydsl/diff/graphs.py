@@ -72,7 +72,7 @@ class Side:
     """One workflow as arrays over its nodes (index = place in ``workflow.nodes``).
 
     ``links[v]``: ``(input name, source index, output index)`` per linked input, by name;
-    ``literals[v]``: input name -> value; ``consumers[v]``: ``(input name, consumer, output
+    ``literals[v]``: input name -> value (``keys[v]``: -> its value_key); ``consumers[v]``: ``(input name, consumer, output
     index)``; ``label``/``up``/``down``/``classes``: colours (see the module's docstring);
     ``up_shape``/``down_shape`` once ``shapes()`` has made them.
     """
@@ -88,11 +88,13 @@ class Side:
         links: list[list[tuple[str, int, int]]] = [[] for _ in range(count)]
         consumers: list[list[tuple[str, int, int]]] = [[] for _ in range(count)]
         literals: list[dict[str, Any]] = [{} for _ in range(count)]
+        keys: list[dict[str, Any]] = [{} for _ in range(count)]
         labels = []
         ids = palette.ids
         for v, node in enumerate(nodes):
             literal_keys = []
             mine = literals[v]
+            mine_keys = keys[v]
             for name, value in node.inputs.items():
                 if type(value) is Output:
                     source = index.get(value.node.id)
@@ -106,7 +108,8 @@ class Side:
                     consumers[source].append((name, v, output))
                 else:
                     mine[name] = value
-                    literal_keys.append((name, value_key(value)))
+                    key = mine_keys[name] = value_key(value)
+                    literal_keys.append((name, key))
             if len(links[v]) > 1:
                 links[v].sort()
             if len(literal_keys) > 1:
@@ -116,6 +119,8 @@ class Side:
         self.links = links
         self.consumers = consumers
         self.literals = literals
+        #: Each literal's value_key, by input name: values compare by these.
+        self.keys = keys
         self.label = labels
         self.classes = [ids.setdefault(("class", n.class_type), len(ids)) for n in nodes]
         # Each node's own links, by input name and output index, both ways: so that even a

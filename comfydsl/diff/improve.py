@@ -16,7 +16,7 @@ move is weighed on the few pairs it touches, so a round costs about the size of 
 
 from __future__ import annotations
 
-from comfydsl.diff.graphs import Side, value_key
+from comfydsl.diff.graphs import Side
 
 __all__ = ["improve"]
 
@@ -167,15 +167,14 @@ class _Improver:
         a, b = self.a, self.b
         cost = 0
         links_x, links_y = self.a_links[x], self.b_links[y]
-        literals_x, literals_y = a.literals[x], b.literals[y]
+        literals_x, literals_y = a.keys[x], b.keys[y]
         for name, (source, output) in links_x.items():
             other = links_y.get(name)
             if other is None or other[1] != output or self.ab.get(source) != other[0]:
                 cost += 1
         cost += sum(1 for name in links_y if name not in links_x and name not in literals_x)
         for name, value in literals_x.items():
-            there = literals_y.get(name, _GONE)
-            if there is _GONE or value_key(value) != value_key(there):
+            if literals_y.get(name, _GONE) != value:
                 cost += 1
         cost += sum(1 for name in literals_y if name not in literals_x and name not in links_x)
         return cost

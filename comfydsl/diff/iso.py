@@ -241,7 +241,12 @@ def isomorphism(a: Side, b: Side, budget: int | None = None) -> dict[int, int] |
     )
     if not all(partition.balanced(c) for c in partition.cells()):
         return None
-    if not partition.refine(partition.cells()):
+    # The up and down contexts already tell apart every node that differs from the others by
+    # what is upstream or downstream of it: refining by the cells of one node of each side
+    # (usually nearly all of them) would find nothing more, so only the others are splitters.
+    # (Refinement only prunes the search; the pairing found is checked link by link.)
+    crowded = [c for c in partition.cells() if partition.size(c) > 2]
+    if crowded and not partition.refine(crowded):
         return None
     choices: list[_Choice] = []  # depth first
     while True:

@@ -29,10 +29,12 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-from comfydsl.diff.graphs import Side, value_key
+from comfydsl.diff.graphs import Side
 from comfydsl.diff.improve import improve
 
 __all__ = ["match"]
+
+_GONE = object()
 
 #: How many candidates of one key a node weighs one by one; past it, those next to its pairs.
 _CANDIDATES = 64
@@ -264,9 +266,9 @@ class _Matcher:
         score += 2 * (a.up[x] == b.up[y]) + 2 * (a.down[x] == b.down[y])
         score += (a.up_shape[x] == b.up_shape[y]) + (a.down_shape[x] == b.down_shape[y])
         score += 2 * (a.label[x] == b.label[y])
-        literals_y = b.literals[y]
-        for name, value in a.literals[x].items():
-            if name in literals_y and value_key(value) == value_key(literals_y[name]):
+        keys_y = b.keys[y]
+        for name, key in a.keys[x].items():
+            if keys_y.get(name, _GONE) == key:
                 score += 1
         # Neighbours alike: inputs and consumers of the same name and class, and output.
         near_x: Counter[tuple[Any, ...]] = Counter((n, a.classes[c]) for n, c, _ in a.consumers[x])

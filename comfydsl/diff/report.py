@@ -14,7 +14,7 @@ from typing import Any
 
 import attrs
 
-from comfydsl.diff.graphs import Side, value_key
+from comfydsl.diff.graphs import Side
 from comfydsl.errors import SourceLocation
 from comfydsl.graph import Node, Output
 
@@ -302,22 +302,28 @@ def _input_changes(
     refs_b: _Refs,
 ) -> list[InputChange]:
     node_a, node_b = a.nodes[v], b.nodes[w]
+    links_b = {name: (source, output) for name, source, output in b.links[w]}
+    same_values = a.label[v] == b.label[w] or (
+        a.nodes[v].class_type == b.nodes[w].class_type and a.keys[v] == b.keys[w]
+    )
+    # The usual pair: values alike (one comparison of labels), so only the links to check.
+    if (
+        same_values
+        and len(a.links[v]) == len(links_b)
+        and all(links_b.get(n) == (pairs.get(s), i) for n, s, i in a.links[v])
+    ):
+        return []
     changes = []
     names = list(node_a.inputs) + [n for n in node_b.inputs if n not in node_a.inputs]
+    keys_a, keys_b = a.keys[v], b.keys[w]
     for name in names:
         here = node_a.inputs.get(name, ABSENT)
         there = node_b.inputs.get(name, ABSENT)
         if type(here) is Output and type(there) is Output:
             source = a.index[here.node.id]
-            if pairs.get(source) == b.index[there.node.id] and here.index == there.index:
+            if pairs.get(source) == b.index[there.node.id] and here[1] == there[1]:
                 continue
-        elif (
-            type(here) is not Output
-            and type(there) is not Output
-            and here is not ABSENT
-            and there is not ABSENT
-            and value_key(here) == value_key(there)
-        ):
+        elif name in keys_a and name in keys_b and keys_a[name] == keys_b[name]:
             continue
         changes.append(InputChange(name, _end(a, here, refs_a), _end(b, there, refs_b)))
     return changes

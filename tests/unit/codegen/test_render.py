@@ -128,6 +128,11 @@ def test_literal_forms(value: Any, expected: str) -> None:
     assert expected == literal(value)
 
 
+def test_a_plain_string_is_quoted_as_it_is_and_a_docstring_in_three_quotes() -> None:
+    assert '"plain text, it\'s #1"' == literal("plain text, it's #1")
+    assert '"""plain"""' == literal("plain", multiline=True)
+
+
 def test_a_docstring_literal_keeps_its_lines() -> None:
     assert '"""a\n    b \\\\ \\"\\"\\" c\\""""' == literal('a\n    b \\ """ c"', multiline=True)
 

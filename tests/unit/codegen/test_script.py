@@ -154,6 +154,7 @@ def test_meta_beyond_the_title_and_lists_are_kept(tmp_path: Path) -> None:
         "2": {**node("ImageInvert", image=["1", 0]), "_meta": {"title": "Invert", **core}},
         "3": {**node("Some Node", pair={"__value__": [1, 2]}), "_meta": {"title": 5}},
         "4": node("Some Node", many=[1, 2, 3], nan=float("nan")),
+        "5": {**node("Some Node"), "_meta": {}},
     }
     text, back = written(prompt, tmp_path, keep_ids=True)
     assert 'COMFY_CORE = {"cnr_id": "comfy-core", "ver": "0.3.75"}' in text
@@ -163,6 +164,7 @@ def test_meta_beyond_the_title_and_lists_are_kept(tmp_path: Path) -> None:
     )
     assert 'with_meta(ImageInvert(image=empty.IMAGE, title="Invert", id=2), COMFY_CORE)' in text
     assert "meta=EDITOR_META" in text, "a title that is not a string: unchecked, _meta whole"
+    assert 'unchecked_node("Some Node", {}, id=5, meta=EDITOR_META_2)' in text, "an empty _meta"
     assert '"pair": {"__value__": [1, 2]}' in text
     assert '"many": [1, 2, 3]' in text, "a bare list cannot go through a call: unchecked"
     assert 'float("nan")' in text
