@@ -249,7 +249,11 @@ def import_time(runs: int) -> dict[str, Any]:
 
     def once() -> float:
         out = subprocess.run(
-            [sys.executable, "-c", IMPORT_PROBE], check=True, capture_output=True, text=True, env=env
+            [sys.executable, "-c", IMPORT_PROBE],
+            check=True,
+            capture_output=True,
+            text=True,
+            env=env,
         ).stdout
         return float(out.strip().splitlines()[-1])
 
