@@ -42,6 +42,13 @@ _.iter_type
 _.marker
 _.accepts
 
+# Jupyter's display protocol: IPython calls these (with include and exclude) to show a Workflow
+# as its picture and a JobResult's files inline.
+_._repr_mimebundle_
+include
+exclude
+_._repr_html_
+
 # Public API, for users (README, docstrings); the tests call them, comfydsl itself does not.
 _.to_json  # Workflow
 _.is_default  # Workflow

@@ -181,6 +181,14 @@ class Workflow(graph.Workflow):
         """Every problem the server would find, against ``catalog`` (default: the one in force)."""
         return check_workflow(self, catalog)
 
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        """What Jupyter shows: the workflow's picture (SVG, drawn by Graphviz), or a table of its
+        nodes without Graphviz; never an error (see ``comfydsl.picture.notebook``)."""
+        # Imported when a notebook first shows a workflow, not with every script that builds one.
+        from comfydsl.picture.notebook import workflow_bundle
+
+        return workflow_bundle(self)
+
 
 def current_workflow() -> graph.Workflow:
     """The workflow new nodes go to: the innermost ``with Workflow()``, else this context's default."""

@@ -7,7 +7,7 @@ import os
 import uuid
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, BinaryIO
-from urllib.parse import quote
+from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 import attrs
 import requests
@@ -408,6 +408,15 @@ class Client:
         client's timeout (RequestTimeout past it)."""
         params = {"filename": filename, "subfolder": subfolder, "type": type}
         return self.transport.download("view", sink, params=params)
+
+    def view_url(self, file: OutputFile) -> str:
+        """The ``GET /view`` URL of one output file, for a browser (a notebook's player): it
+        carries no user name or password of the server's URL, and a browser sends none of the
+        client's headers."""
+        parts = urlsplit(self.transport.url("view"))
+        host = parts.netloc.rpartition("@")[2]
+        query = urlencode(file.view_params)
+        return urlunsplit((parts.scheme, host, parts.path, query, ""))
 
     def download(self, file: OutputFile) -> bytes:
         """The bytes of one output file."""
