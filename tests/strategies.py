@@ -648,9 +648,17 @@ def valid_literal(info: SpecInfo) -> st.SearchStrategy[Any]:
         return st.one_of(st.booleans(), st.integers(-2, 2), st.text(max_size=4), st.none())
     if info.kind == "COMBO":
         if info.choices is None:
-            return st.text(max_size=10)
+            return file_names()
         return st.sampled_from(info.choices) if info.choices else st.nothing()
     return st.nothing()
+
+
+def file_names() -> st.SearchStrategy[str]:
+    """Names of a file in the server's input folder: no folder part, not ``.`` or ``..``, not
+    empty (the server takes those, then fails reading them; comfydsl refuses them)."""
+    return st.text(max_size=10).filter(
+        lambda name: name not in ("", ".", "..") and not set(name) & set("/\\:")
+    )
 
 
 def _outputs_fitting(steps: list[Step], object_info: dict[str, Any], info: SpecInfo) -> list[Ref]:
