@@ -9,6 +9,7 @@
   so that hypothesis prints it when a test fails); ``build(plan)`` makes it with the typed calls.
 - ``random_calls(object_info)``: calls with random, mostly invalid, values; ``run_calls`` makes them.
 - ``scalars()`` / ``numeric_strings()``: literals for the coercion tests.
+- ``file_names()``: names of a file in the server's input folder (no folder part, not ``..``).
 - ``mutated_object_infos(definitions)``: real definitions (the bundled catalog's) broken at random
   places: values of another type, keys dropped or added, values wrapped in lists or objects,
   replaced by ``None``/``5``/``"x"``/``{}``/``[]``, deep nesting; for the catalog-loading property.
