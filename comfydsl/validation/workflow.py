@@ -257,8 +257,9 @@ def check_report(
         definition = catalog.get(node.class_type) if catalog is not None else node.definition
         definitions[node_id] = definition if definition is not None else lookup.get(node.class_type)
     wanted = target_ids(targets, workflow)
-    whole: list[NodeError] = []  # errors that stop every output
     per_node: dict[str, list[NodeError]] = {}
+    # Errors of nodes that stop every output, and errors of the prompt as a whole.
+    everywhere: list[NodeError] = []
     # An unknown class anywhere, needed or not, makes the server refuse the whole prompt.
     suggestions: dict[str, str] = {}
     for node_id, node in nodes.items():
@@ -274,7 +275,7 @@ def check_report(
                 node,
             )
             per_node[node_id] = [error]
-            whole.append(error)
+            everywhere.append(error)
     outputs = [
         node_id
         for node_id, definition in definitions.items()
@@ -282,10 +283,9 @@ def check_report(
         and definition.output_node
         and (wanted is None or node_id in wanted)
     ]
-    unknown = bool(whole)
-    whole += _target_errors(wanted, workflow, definitions)
-    if not outputs and not unknown:  # an unknown class may be an output node: not said then
-        whole.append(
+    prompt_wide = _target_errors(wanted, workflow, definitions)
+    if not outputs and not everywhere:  # an unknown class may be an output node: not said then
+        prompt_wide.append(
             NoOutputsError(
                 "the prompt has no output node (SaveImage, PreviewImage...): the server would run "
                 "nothing"
@@ -298,18 +298,19 @@ def check_report(
         )
     run = _upstream(workflow, outputs)
     is_output = set(outputs)
+    layouts = workflow.layouts
     for node_id, node in nodes.items():
         definition = definitions[node_id]
         if definition is None:
             continue
-        odd, raw = odd_inputs(workflow, node)
+        odd, raw = odd_inputs(workflow, node) if layouts else (False, None)
         if odd:
             found = [
                 role_type(_located(e, node), node_id in is_output)
                 for e in malformed_errors(node, definition, raw, node_id in run)
             ]
             per_node[node_id] = found
-            whole += found  # running any output reads every node's inputs: it stops the server
+            everywhere += found  # running any output reads every node's inputs: it stops them all
         elif node_id in run:
             per_node[node_id] = [
                 role_type(_located(e, node), node_id in is_output)
@@ -318,9 +319,9 @@ def check_report(
     errors = [e for node_id in nodes for e in per_node.get(node_id, ())]
     cycles = cycle_errors(workflow, run)
     errors += cycles
-    listed = {id(e) for e in errors}
-    errors += [e for e in whole if id(e) not in listed]
-    return CheckReport(errors, _outputs_report(workflow, outputs, per_node, cycles, whole))
+    errors += prompt_wide
+    report = _outputs_report(workflow, outputs, per_node, cycles, everywhere + prompt_wide)
+    return CheckReport(errors, report)
 
 
 def _outputs_report(
@@ -328,10 +329,13 @@ def _outputs_report(
     outputs: list[str],
     per_node: dict[str, list[NodeError]],
     cycles: list[NodeError],
-    whole: list[NodeError],
+    everywhere: list[NodeError],
 ) -> dict[str, list[NodeError]]:
-    """Each output with the errors that stop it: those of the nodes it needs, and the errors
-    of the whole prompt. Linear in the workflow's size when nothing is wrong, or few outputs are."""
+    """Each output with the errors that stop it: those of the nodes it needs, and ``everywhere``
+    (errors that stop every output). Linear in the workflow's size when nothing is wrong, or
+    few outputs are."""
+    if not outputs:
+        return {}
     failing = {node_id for node_id, found in per_node.items() if found}
     failing.update(e.node_id for e in cycles if e.node_id is not None)
     stopped = _downstream(workflow, failing)
@@ -348,7 +352,7 @@ def _outputs_report(
             ]
             stopping += [e for e in cycles if e.node_id in needed]
         held = {id(e) for e in stopping}
-        report[output] = stopping + [e for e in whole if id(e) not in held]
+        report[output] = stopping + [e for e in everywhere if id(e) not in held]
     return report
 
 
