@@ -9,6 +9,7 @@
   so that hypothesis prints it when a test fails); ``build(plan)`` makes it with the typed calls.
 - ``random_calls(object_info)``: calls with random, mostly invalid, values; ``run_calls`` makes them.
 - ``scalars()`` / ``numeric_strings()``: literals for the coercion tests.
+- ``file_names()``: names of a file in the server's input folder (no folder part, not ``..``).
 - ``mutated_object_infos(definitions)``: real definitions (the bundled catalog's) broken at random
   places: values of another type, keys dropped or added, values wrapped in lists or objects,
   replaced by ``None``/``5``/``"x"``/``{}``/``[]``, deep nesting; for the catalog-loading property.
@@ -656,9 +657,17 @@ def valid_literal(info: SpecInfo) -> st.SearchStrategy[Any]:
         return st.one_of(st.booleans(), st.integers(-2, 2), st.text(max_size=4), st.none())
     if info.kind == "COMBO":
         if info.choices is None:
-            return st.text(max_size=10)
+            return file_names()
         return st.sampled_from(info.choices) if info.choices else st.nothing()
     return st.nothing()
+
+
+def file_names() -> st.SearchStrategy[str]:
+    """Names of a file in the server's input folder: no folder part, not ``.`` or ``..``, not
+    empty (the server takes those, then fails reading them; comfydsl refuses them)."""
+    return st.text(max_size=10).filter(
+        lambda name: name not in ("", ".", "..") and not set(name) & set("/\\:")
+    )
 
 
 def _outputs_fitting(steps: list[Step], object_info: dict[str, Any], info: SpecInfo) -> list[Ref]:
