@@ -48,6 +48,12 @@ _.blank_before
 _.layout
 _.pad
 _.comma
+# Jupyter's display protocol: IPython calls these (with include and exclude) to show a Workflow
+# as its picture and a JobResult's files inline.
+_._repr_mimebundle_
+include
+exclude
+_._repr_html_
 
 # Public API, for users (README, docstrings); the tests call them, comfydsl itself does not.
 _.to_json  # Workflow

@@ -9,7 +9,8 @@
 # It makes (or reuses) a virtual environment at .venv with this machine's python3 and installs the
 # project with its dev extras there; installs ComfyUI into a cache outside the checkout the first
 # time (scripts/install-comfyui.sh: several GB, 2-20 minutes; later runs reuse it) unless
-# COMFYDSL_COMFYUI_DIR already names a ComfyUI directory; then runs
+# COMFYDSL_COMFYUI_DIR already names a ComfyUI directory; installs Debian's graphviz when its
+# dot program is missing (scripts/install-graphviz.sh: the picture tests draw with it); then runs
 # pytest with the server required (a missing server fails the integration tests instead of
 # skipping them). Then ruff, lint-imports (the import layers of pyproject.toml), vulture
 # (dead code) and mypy run, even when pytest failed, so that one run reports everything; the
@@ -39,6 +40,9 @@ if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
   "$venv/bin/python" -m pip install -qq --disable-pip-version-check -e '.[dev]'
   echo "$want" > "$stamp"
 fi
+
+# Graphviz's dot, for the pictures of workflows (once; later runs find it on PATH).
+scripts/install-graphviz.sh >/dev/null
 
 # A server of your own (COMFYDSL_COMFYUI_DIR already set) is used as it is.
 if [[ -z "${COMFYDSL_COMFYUI_DIR:-}" ]]; then

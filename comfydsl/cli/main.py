@@ -21,6 +21,7 @@ from comfydsl.cli.arguments import UsageError
 from comfydsl.cli.catalog import add_catalog_command
 from comfydsl.cli.compile import add_compile_command
 from comfydsl.cli.diff import add_diff_command
+from comfydsl.cli.graph import add_graph_command
 from comfydsl.cli.importer import add_import_command
 from comfydsl.cli.output import STDOUT_NAME, abandon_stdout, describe_os_error, flush_stdout
 from comfydsl.cli.run import add_run_command
@@ -78,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_diff_command(commands)
     add_catalog_command(commands)
     add_stubs_command(commands)
+    add_graph_command(commands)
     return parser
 
 

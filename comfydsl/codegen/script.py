@@ -43,8 +43,8 @@ from comfydsl.codegen.forms import UNCHECKED, UNTYPED, Form, Forms
 from comfydsl.codegen.render import Code, comment, environment, literal
 from comfydsl.codegen.stubs import declarable
 from comfydsl.errors import ScriptWriteError
+from comfydsl.graph import FROM_NODE, Output, OutputsView
 from comfydsl.graph import Node as GraphNode
-from comfydsl.graph import Output, OutputsView
 from comfydsl.graph import Workflow as GraphWorkflow
 from comfydsl.names import Namespace, PythonIdentifier
 from comfydsl.validation.workflow import find_cycles
@@ -89,6 +89,7 @@ def to_script(
         text = to_script(load_prompt("exported.json"), origin="exported.json")
     """
     catalog = catalog if catalog is not None else active_catalog()
+    _check_writable(workflow)
     order, part = _order(workflow)
     packs = _packs_needed(workflow, catalog)
     if packs:
@@ -125,6 +126,32 @@ _CONSTANTS_COMMENT = (
 
 
 # -- the order ------------------------------------------------------------------------------------
+
+
+def _check_writable(workflow: GraphWorkflow) -> None:
+    """Refuse what no statement can make: a bare list of two as a value (a prompt reads it as
+    a link, here one that cannot be followed), keys of a node besides ``inputs``,
+    ``class_type`` and ``_meta`` (``is_changed``), an ``inputs`` or ``_meta`` that is not an
+    object (load_prompt keeps them, for wf.check() to report)."""
+    problems = []
+    for node_id, node in workflow.nodes.items():
+        where = f"node {node_id!r} ({node.class_type})"
+        for name, value in node.inputs.items():
+            if type(value) is not Output and isinstance(value, list) and len(value) == 2:
+                problems.append(
+                    f"{where}, input {name!r}: {value!r} reads as a link that cannot be "
+                    "followed (to a node not in the workflow, or not of [id, index])"
+                )
+        for key, raw in (workflow.layouts or {}).get(node_id, ()):
+            if raw is FROM_NODE:
+                continue  # the node's own inputs, class or _meta, in another order: no matter
+            if key in ("inputs", "_meta"):
+                problems.append(f"{where}: its {key} is not an object ({type(raw).__name__})")
+            else:
+                problems.append(f"{where}: its key {key!r}, which no node call sets")
+    if problems:
+        listed = "; ".join(problems[:10]) + ("; ..." if len(problems) > 10 else "")
+        raise ScriptWriteError(f"a script cannot make what the workflow holds: {listed}")
 
 
 def _order(workflow: GraphWorkflow) -> tuple[list[GraphNode], dict[str, int]]:

@@ -107,6 +107,12 @@ class Side:
                     links[v].append((name, source, output))
                     consumers[source].append((name, v, output))
                 else:
+                    if type(value) is not str and isinstance(value, list) and len(value) == 2:
+                        raise CompareError(
+                            f"{workflow.name or 'a side'}: node {node.id!r} ({node.class_type}), "
+                            f"input {name!r}: {value!r} is a link that cannot be followed (to a "
+                            "node not in the workflow, or not of [id, index])"
+                        )
                     mine[name] = value
                     key = mine_keys[name] = value_key(value)
                     literal_keys.append((name, key))

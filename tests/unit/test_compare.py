@@ -264,18 +264,24 @@ def test_a_side_is_a_workflow_a_prompt_or_a_file(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("content", "said"),
+    ("content", "error", "said"),
     [
-        ('{"1": {"class_type": "A", "inputs": {', "not valid JSON"),
-        ("[1, 2]", "not list"),
-        ('{"1": {"class_type": "A", "inputs": {"x": ["9", 0]}}}', "not in the prompt"),
-        ('{"1": {"inputs": {}}}', "no class_type"),
+        ('{"1": {"class_type": "A", "inputs": {', PromptFormatError, "not valid JSON"),
+        ("[1, 2]", PromptFormatError, "not list"),
+        (
+            '{"1": {"class_type": "A", "inputs": {"x": ["9", 0]}}}',
+            CompareError,
+            "cannot be followed",
+        ),
+        ('{"1": {"inputs": {}}}', PromptFormatError, "no class_type"),
     ],
     ids=["truncated", "a list", "a link to a missing node", "no class"],
 )
-def test_a_bad_file_is_one_clear_error(tmp_path: Path, content: str, said: str) -> None:
+def test_a_bad_file_is_one_clear_error(
+    tmp_path: Path, content: str, error: type[Exception], said: str
+) -> None:
     file = tmp_path / "bad.json"
     file.write_text(content, encoding="utf-8")
-    with pytest.raises(PromptFormatError, match=said) as caught:
+    with pytest.raises(error, match=said) as caught:
         compare(file, pipeline())
-    assert str(file) in str(caught.value)
+    assert str(file) in str(caught.value) and 1 == len(str(caught.value).splitlines())

@@ -18,7 +18,8 @@ def test_it_keeps_what_a_call_would_refuse_and_compiles_as_it_is() -> None:
             title="Sampler",
             id="s",
         )
-        unchecked_node("Some Pack's Output", {"latent": node.LATENT})  # so that it would run
+        decoded = unchecked_node("VAEDecode", {"samples": node.LATENT})  # so that it would run
+        unchecked_node("PreviewImage", {"images": decoded.IMAGE})
     assert {
         "inputs": {
             "sampler_name": "no such sampler",

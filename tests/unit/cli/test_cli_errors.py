@@ -140,6 +140,17 @@ CASES = [
     ("unknown pack", "catalog diff", ["catalog", "diff", "bundled:vhz", "bundled"]),
     ("-o under a file", "catalog diff", ["catalog", "diff", "bundled", "bundled", "-o", "{under_file}"]),
     ("-o onto a directory", "catalog diff", ["catalog", "diff", "bundled", "bundled", "-o", "{dir}"]),
+    ("missing file", "graph", ["graph", "{missing}", "-o", "{tmp}/g.svg"]),
+    ("a directory", "graph", ["graph", "{dir}", "-o", "{tmp}/g.svg"]),
+    ("a directory", "graph --catalog", ["graph", INVERT, "--catalog", "{dir}"]),
+    ("bad URL scheme", "graph", ["graph", INVERT, "--catalog", "ftp://h/packs.json"]),
+    ("unreachable server", "graph", ["graph", INVERT, "--catalog", "{refused}"]),
+    ("bad JSON", "graph", ["graph", "{not_json}", "-o", "{tmp}/g.svg"]),
+    ("bad JSON", "graph --catalog", ["graph", INVERT, "--catalog", "{not_json}"]),
+    ("invalid UTF-8", "graph", ["graph", "{latin1}", "-o", "{tmp}/g.png"]),
+    ("-o into a missing folder", "graph", ["graph", INVERT, "-o", "{tmp}/no/such/g.svg"]),
+    ("-o under a file", "graph", ["graph", INVERT, "-o", "{tmp}/a-file/g.png"]),
+    ("-o onto a directory", "graph", ["graph", INVERT, "-o", "{dir}", "--format", "dot"]),
 ]  # fmt: skip
 
 
@@ -200,6 +211,7 @@ SUBPROCESS_CASES = [
     ("stubs", ["stubs", "--catalog", "{not_json}", "-o", "{tmp}/s.pyi"], "not valid JSON"),
     ("compile", ["compile", INVERT, "-o", "{dir}"], "Is a directory"),
     ("catalog diff", ["catalog", "diff", "bundled:nope", "bundled"], "no bundled node pack"),
+    ("graph", ["graph", INVERT, "-o", "{dir}", "--format", "svg"], "Is a directory"),
 ]
 
 

@@ -219,6 +219,22 @@ def test_a_class_named_like_the_scripts_own_names_and_odd_inputs(tmp_path: Path)
     assert identical(prompt, back)
 
 
+@pytest.mark.parametrize(
+    ("prompt", "said"),
+    [
+        ({"1": node("A", x=["9", 0])}, "input 'x': ['9', 0] reads as a link that cannot be"),
+        ({"1": {**node("A"), "is_changed": "x"}}, "its key 'is_changed', which no node call sets"),
+        ({"1": {**node("A"), "_meta": "t"}}, "its _meta is not an object (str)"),
+        ({"1": {"class_type": "A", "inputs": 5}}, "its inputs is not an object (int)"),
+    ],
+    ids=["a link to a missing node", "a key besides inputs", "an odd _meta", "odd inputs"],
+)
+def test_what_no_call_can_make_is_refused_by_name(prompt: Prompt, said: str) -> None:
+    with pytest.raises(ScriptWriteError, match=r"node '1' \(A\)") as caught:
+        to_script(load_prompt(prompt))
+    assert said in str(caught.value)
+
+
 def test_a_loop_cannot_be_written() -> None:
     prompt = {"1": node("A", x=["2", 0]), "2": node("B", y=["1", 0])}
     with pytest.raises(ScriptWriteError, match=r"links form a loop \(.*A#1.*B#2"):
