@@ -23,8 +23,10 @@ from comfydsl.errors import (
     NodeError,
     SourceLocation,
     ValidationError,
+    WorkflowFormatError,
 )
 from comfydsl.formats.api import load_prompt
+from comfydsl.formats.workflow import load_workflow
 from comfydsl.graph import Output
 from comfydsl.version import __version__
 
@@ -38,12 +40,14 @@ __all__ = [
     "SourceLocation",
     "ValidationError",
     "Workflow",
+    "WorkflowFormatError",
     "__version__",
     "active_catalog",
     "current_workflow",
     "extend_catalog",
     "load_catalog",
     "load_prompt",
+    "load_workflow",
     "nodes",
     "use_catalog",
 ]
