@@ -34,6 +34,7 @@ __all__ = [
     "EditorNode",
     "Socket",
     "Widget",
+    "as_text",
     "editor_node",
     "format_widgets",
     "types_fit",
@@ -117,11 +118,25 @@ class EditorNode:
     """What the editor makes of one definition: ``widgets`` (in stored order, with its extras),
     ``sockets`` (input sockets in slot order), ``outputs`` (output types) and ``definition``."""
 
-    __slots__ = ("__weakref__", "definition", "outputs", "socket_index", "sockets", "widgets")
+    __slots__ = (
+        "__weakref__",
+        "definition",
+        "outputs",
+        "socket_index",
+        "sockets",
+        "text_boxes",
+        "widgets",
+    )
 
     def __init__(self, definition: NodeDef) -> None:
         self.definition = definition
         self.widgets = tuple(_widgets(definition))
+        #: The multiline text widgets: the editor's text boxes, whose value is always text.
+        self.text_boxes = frozenset(
+            w.name
+            for w in self.widgets
+            if w.spec is not None and w.spec.kind == "STRING" and w.spec.options.get("multiline")
+        )
         self.sockets = tuple(_sockets(definition))
         #: Slot of each socket by name.
         self.socket_index = {s.name: i for i, s in enumerate(self.sockets)}
@@ -280,6 +295,39 @@ def format_widgets(definition: NodeDef, combo: str, choice: Any) -> tuple[InputS
     if not by_choice or not isinstance(choice, str):
         return ()
     return by_choice.get(choice, ())
+
+
+def as_text(value: Any) -> str:
+    """What a text box of the editor shows for a value, as JavaScript's ``String(value)`` writes
+    it: ``5`` is ``"5"``, ``true`` is ``"true"``, a list is its items joined with commas."""
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return _js_number(value)
+    if isinstance(value, (list, tuple)):
+        return ",".join("" if item is None else as_text(item) for item in value)
+    return "[object Object]"
+
+
+def _js_number(value: float) -> str:
+    if value != value:
+        return "NaN"
+    if value in (float("inf"), float("-inf")):
+        return "Infinity" if value > 0 else "-Infinity"
+    if value.is_integer() and abs(value) < 1e21:
+        return str(int(value))
+    text = repr(value)
+    mantissa, _, exponent = text.partition("e")
+    if not exponent:
+        return text
+    sign = "-" if exponent.startswith("-") else "+"
+    return f"{mantissa}e{sign}{exponent.lstrip('+-').lstrip('0') or '0'}"
 
 
 def types_fit(first: Any, second: Any) -> bool:

@@ -36,6 +36,7 @@ from comfydsl.formats.editor import (
     SET_TYPE,
     UI_ONLY_TYPES,
     EditorNode,
+    as_text,
     editor_node,
     format_widgets,
     types_fit,
@@ -318,6 +319,8 @@ class _Converter:
             raise _Loop(item)
         seen.add(key)
         node = item.node
+        if node.mode == MUTED:
+            return None  # what it fed keeps its widget value, or nothing
         if node.mode == BYPASSED:
             index = self.bypass_slot(item, slot, wanted)
             if index < 0:
@@ -551,6 +554,9 @@ class _Converter:
             for name, value in overrides.items():
                 if name in found:
                     found[name] = value
+        for name in shape.text_boxes:
+            if name in found and type(found[name]) is not str:
+                found[name] = as_text(found[name])
         return found
 
     def stored_widgets(self, item: _Exec, values: list[Any]) -> list[Any]:
