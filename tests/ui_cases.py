@@ -423,6 +423,30 @@ def case_list_value() -> dict[str, Any]:
     return wf.build()
 
 
+def case_text_boxes() -> dict[str, Any]:
+    """What reaches a text box as text: the file's value and a PrimitiveNode's; what a subgraph
+    instance gives an inner text box (by its input or by proxyWidgets) goes as it is."""
+    wf = UIBuilder()
+    sub = wf.define_subgraph("text", [("value", "STRING")], [("STRING", "STRING")])
+    fed = sub.node("PrimitiveStringMultiline", ["x"], node_id=1)
+    sub.link(-10, 0, fed, "value")
+    sub.link(fed, 0, -20, "STRING")
+    sub.node("PrimitiveStringMultiline", ["y"], node_id=2)
+    sub.node("PrimitiveStringMultiline", [3], node_id=3)
+    instance = wf.node(
+        "sg-text",
+        [5, 9],
+        node_id=5,
+        properties={"proxyWidgets": [["-1", "value"], ["2", "value"]]},
+    )
+    preview = wf.node("PreviewAny", node_id=6)
+    wf.link(instance, 0, preview, "source")
+    primitive = wf.node("PrimitiveNode", [11, "fixed"], outputs=[("STRING", "STRING")], node_id=9)
+    box = wf.node("PrimitiveStringMultiline", ["z"], node_id=7)
+    wf.link(primitive, 0, box, "value")
+    return wf.build()
+
+
 def case_old_force_input_values() -> dict[str, Any]:
     """An editor before 1.16 stored a dummy value for each forceInput input: it is dropped."""
     wf = UIBuilder()
@@ -600,6 +624,7 @@ EDITOR_CASES: dict[str, Callable[[], dict[str, Any]]] = {
     "modes_1_and_3": case_modes_1_and_3,
     "short_and_long_values": case_short_and_long_values,
     "list_value": case_list_value,
+    "text_boxes": case_text_boxes,
     "old_force_input_values": case_old_force_input_values,
     "extra_linked_input": case_extra_linked_input,
     "subgraph_promoted_widget": case_subgraph_promoted_widget,

@@ -549,14 +549,16 @@ class _Converter:
             for name, value in primitives.items():
                 if name in found:
                     found[name] = value
+        # A text box shows what the file or a PrimitiveNode gives it as text; a subgraph
+        # instance writes its values past the box, as they are.
+        for name in shape.text_boxes:
+            if name in found and type(found[name]) is not str:
+                found[name] = as_text(found[name])
         overrides = self.overrides.get(item.id)
         if overrides:
             for name, value in overrides.items():
                 if name in found:
                     found[name] = value
-        for name in shape.text_boxes:
-            if name in found and type(found[name]) is not str:
-                found[name] = as_text(found[name])
         return found
 
     def stored_widgets(self, item: _Exec, values: list[Any]) -> list[Any]:

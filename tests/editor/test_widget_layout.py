@@ -59,11 +59,14 @@ def test_a_fresh_node_stores_the_editors_defaults(class_type: str, layouts: dict
     stored = [w for w in shape.widgets if w.stored]
     values = layouts[class_type]["widgets_values"] or []
     assert len(stored) == len(values)
-    for widget, value in zip(stored, values):
+    for widget, value in zip(stored, values, strict=True):
         spec = widget.spec
         if widget.kind == "control" or (spec is not None and spec.uploads):
             continue
-        if spec is not None and spec.kind == "COMBO" and not CATALOG[class_type].files_known:
-            if widget.default in ("", None) or value is None:
-                continue  # a list of files: empty here, the server's own there
+        if (
+            spec is not None
+            and spec.kind == "COMBO"
+            and (widget.default in ("", None) or value is None)
+        ):
+            continue  # a list of files: empty here, the server's own there
         assert (widget.name, value) == (widget.name, widget.default)
