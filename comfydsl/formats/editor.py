@@ -121,9 +121,13 @@ class EditorNode:
     __slots__ = (
         "__weakref__",
         "definition",
+        "forced",
+        "has_formats",
         "outputs",
+        "sent_by_position",
         "socket_index",
         "sockets",
+        "stored",
         "text_boxes",
         "widgets",
     )
@@ -131,6 +135,18 @@ class EditorNode:
     def __init__(self, definition: NodeDef) -> None:
         self.definition = definition
         self.widgets = tuple(_widgets(definition))
+        #: The widgets that hold a place in ``widgets_values``, in order.
+        self.stored = tuple(w for w in self.widgets if w.stored)
+        #: (position in ``widgets_values``, name, default) of each stored widget that is sent.
+        self.sent_by_position = tuple(
+            (i, w.name, w.default) for i, w in enumerate(self.stored) if w.sent
+        )
+        #: forceInput inputs of widget types: editors before 1.16 stored a value for each.
+        self.forced = tuple(
+            s for s in definition.inputs.values() if s.force_input and s.kind != "LINK"
+        )
+        #: Whether a combo adds widgets after itself for some of its choices (see format_widgets).
+        self.has_formats = bool(definition.format_widgets)
         #: The multiline text widgets: the editor's text boxes, whose value is always text.
         self.text_boxes = frozenset(
             w.name

@@ -102,18 +102,15 @@ class UILink:
 
 class UIInput:
     """One input socket a node carries in the file: ``name``, ``type``, ``link`` (a link id or
-    None), ``widget`` (the widget's name when the socket stands for a widget) and ``label``."""
+    None) and ``widget`` (the widget's name when the socket stands for a widget)."""
 
-    __slots__ = ("label", "link", "name", "type", "widget")
+    __slots__ = ("link", "name", "type", "widget")
 
-    def __init__(
-        self, name: str, input_type: str, link: int | None, widget: str | None, label: Any
-    ) -> None:
+    def __init__(self, name: str, input_type: str, link: int | None, widget: str | None) -> None:
         self.name = name
         self.type = input_type
         self.link = link
         self.widget = widget
-        self.label = label
 
     def __repr__(self) -> str:
         return f"<UIInput {self.name}: {self.type} link={self.link}>"
@@ -178,13 +175,6 @@ class UINode:
         self.widgets_values_named = widgets_values_named
         self.properties = properties
 
-    def input_named(self, name: str) -> UIInput | None:
-        """The file's input socket of that name, or None."""
-        for slot in self.inputs:
-            if slot.name == name:
-                return slot
-        return None
-
     def __repr__(self) -> str:
         return f"<UINode {self.id} {self.type}>"
 
@@ -192,13 +182,12 @@ class UINode:
 class UISubgraphSlot:
     """An input or output of a subgraph definition: ``name``, ``type``, the ``link_ids`` inside."""
 
-    __slots__ = ("label", "link_ids", "name", "type")
+    __slots__ = ("link_ids", "name", "type")
 
-    def __init__(self, name: str, slot_type: str, link_ids: tuple[int, ...], label: Any) -> None:
+    def __init__(self, name: str, slot_type: str, link_ids: tuple[int, ...]) -> None:
         self.name = name
         self.type = slot_type
         self.link_ids = link_ids
-        self.label = label
 
     def __repr__(self) -> str:
         return f"<UISubgraphSlot {self.name}: {self.type}>"
@@ -423,7 +412,7 @@ class _Reader:
                 self.problem(at, f"'type' must be a string, not {_shown(item.get('type'))}")
                 slot_type = "*"
             link_ids = self.link_ids(item.get("linkIds"), at, "linkIds")
-            slots.append(UISubgraphSlot(name, slot_type, link_ids, item.get("label")))
+            slots.append(UISubgraphSlot(name, slot_type, link_ids))
         return slots
 
     # -- one graph --------------------------------------------------------------------------------
@@ -459,6 +448,14 @@ class _Reader:
         self.check_used_links(graph)
 
     def node(self, graph: UIGraph, index: int, raw: Any) -> UINode | None:
+        if type(raw) is dict:
+            found = _plain_node(raw)
+            if found is not None:
+                return found
+        return self.checked_node(graph, index, raw)
+
+    def checked_node(self, graph: UIGraph, index: int, raw: Any) -> UINode | None:
+        """A node read field by field, each problem recorded (the path of unusual nodes)."""
         prefix = f"{graph.describe()}, " if graph.id is not None else ""
         if not isinstance(raw, Mapping):
             self.problem(f"{prefix}nodes[{index}]", f"a node must be an object, not {_shown(raw)}")
@@ -554,7 +551,7 @@ class _Reader:
             widget_name = widget.get("name") if isinstance(widget, Mapping) else None
             if widget_name is not None and not isinstance(widget_name, str):
                 widget_name = None
-            found.append(UIInput(name, input_type, link, widget_name, item.get("label")))
+            found.append(UIInput(name, input_type, link, widget_name))
         return found
 
     def outputs(self, raw: Any, where: str) -> list[UIOutput]:
@@ -596,6 +593,41 @@ class _Reader:
         return tuple(ids)
 
     def link(self, graph: UIGraph, index: int, raw: Any, object_links: bool) -> UILink | None:
+        kind = type(raw)
+        if kind is list and not object_links and len(raw) >= 6:
+            link_id, origin, origin_slot, target, target_slot, link_type = raw[:6]
+            if (
+                type(link_id) is int
+                and type(origin) is int
+                and type(origin_slot) is int
+                and type(target) is int
+                and type(target_slot) is int
+            ):
+                return UILink(
+                    link_id, str(origin), origin_slot, str(target), target_slot, link_type
+                )
+        elif kind is dict and object_links:
+            link_id = raw.get("id")
+            origin = raw.get("origin_id")
+            origin_slot = raw.get("origin_slot")
+            target = raw.get("target_id")
+            target_slot = raw.get("target_slot")
+            if (
+                type(link_id) is int
+                and type(origin) is int
+                and type(origin_slot) is int
+                and type(target) is int
+                and type(target_slot) is int
+            ):
+                return UILink(
+                    link_id, str(origin), origin_slot, str(target), target_slot, raw.get("type")
+                )
+        return self.checked_link(graph, index, raw, object_links)
+
+    def checked_link(
+        self, graph: UIGraph, index: int, raw: Any, object_links: bool
+    ) -> UILink | None:
+        """A link read field by field, its problems recorded (the path of unusual links)."""
         prefix = f"{graph.describe()}, " if graph.id is not None else ""
         where = f"{prefix}links[{index}]"
         if object_links:
@@ -722,6 +754,103 @@ class _Reader:
                     state[child] = 1
                     path.append(child)
                     stack.append(iter(contains[child]))
+
+
+def _plain_text(value: Any) -> bool:
+    """A string that can go into a prompt as it is."""
+    return type(value) is str and (value.isascii() or text_problem(value) is None)
+
+
+def _plain_values(values: list[Any]) -> bool:
+    """Widget values that are all JSON scalars (then there is nothing to check in them)."""
+    for value in values:
+        kind = type(value)
+        if kind is str:
+            if not value.isascii() and text_problem(value) is not None:
+                return False
+        elif kind is not int and kind is not float and kind is not bool and value is not None:
+            return False
+    return True
+
+
+def _plain_node(raw: dict[str, Any]) -> UINode | None:
+    """A node the way editors write them, read without a check failing (None: read it field by
+    field instead, which records what is wrong). Most nodes of real files take this path, so it
+    is written for speed: one look at each field, no function call where a test will do."""
+    get = raw.get
+    node_id = get("id")
+    node_type = get("type")
+    mode = get("mode", 0)
+    title = get("title")
+    values = get("widgets_values")
+    raw_inputs = get("inputs", ())
+    raw_outputs = get("outputs", ())
+    if (
+        type(node_id) is not int
+        or type(node_type) is not str
+        or not node_type
+        or not (node_type.isascii() or text_problem(node_type) is None)
+        or type(mode) is not int
+        or mode not in MODES
+        or (title is not None and not _plain_text(title))
+        or (values is not None and (type(values) is not list or not _plain_values(values)))
+        or type(raw_inputs) not in (list, tuple)
+        or type(raw_outputs) not in (list, tuple)
+    ):
+        return None
+    inputs = []
+    for item in raw_inputs:
+        if type(item) is not dict:
+            return None
+        name = item.get("name")
+        input_type = item.get("type")
+        link = item.get("link")
+        widget = item.get("widget")
+        if (
+            type(name) is not str
+            or not (name.isascii() or text_problem(name) is None)
+            or type(input_type) is not str
+            or not input_type
+            or (link is not None and type(link) is not int)
+        ):
+            return None
+        if widget is not None:
+            widget = widget.get("name") if type(widget) is dict else 0
+            if widget is not None and type(widget) is not str:
+                return None
+        inputs.append(UIInput(name, input_type, link, widget))
+    outputs = []
+    for item in raw_outputs:
+        if type(item) is not dict:
+            return None
+        name = item.get("name")
+        output_type = item.get("type")
+        links = item.get("links")
+        if type(name) is not str or type(output_type) is not str or not output_type:
+            return None
+        if not links:
+            links = ()
+        elif type(links) is not list:
+            return None
+        else:
+            for link in links:
+                if type(link) is not int:
+                    return None
+            links = tuple(links)
+        outputs.append(UIOutput(name, output_type, links))
+    named = get("widgets_values_named")
+    properties = get("properties")
+    return UINode(
+        str(node_id),
+        node_type,
+        mode,
+        title,
+        inputs,
+        outputs,
+        values,
+        named if type(named) is dict else None,
+        properties if type(properties) is dict else {},
+    )
 
 
 def parse_workflow(data: Any, *, file: str | None = None) -> UIWorkflow:

@@ -91,7 +91,7 @@ def load_workflow(
 
 
 def workflow_of_nodes(nodes: list[ConvertedNode], *, name: str | None = None) -> Workflow:
-    """A Workflow of converted nodes (their links as ``(node id, output index)`` pairs)."""
+    """A Workflow of converted nodes (their links as ``[node id, output index]`` lists)."""
     workflow = Workflow(name=name)
     workflow.loaded = True
     made = {}
@@ -99,7 +99,7 @@ def workflow_of_nodes(nodes: list[ConvertedNode], *, name: str | None = None) ->
     for converted in nodes:
         values: dict[str, Any] = {}
         for key, value in converted.inputs.items():
-            if type(value) is tuple:
+            if type(value) is list:
                 links.append((converted.id, key, value))
                 values[key] = None  # keeps the key's place; the link is put in below
             else:
