@@ -3,7 +3,7 @@ workflow.json (``ui``: the model, ``ui_to_api``: its conversion to a prompt, ``e
 editor's widgets), both read by ``load_workflow`` (``workflow``)."""
 
 from comfydsl.formats.api import dumps_prompt, load_prompt
-from comfydsl.formats.ui import parse_workflow
+from comfydsl.formats.ui_read import parse_workflow
 from comfydsl.formats.ui_to_api import ui_to_prompt
 from comfydsl.formats.workflow import load_workflow
 

@@ -32,11 +32,10 @@ from comfydsl.formats.editor import (
     EditorNode,
     as_text,
     editor_node,
-    format_widgets,
     types_fit,
-    widget_default,
 )
 from comfydsl.formats.ui import INPUTS_NODE, OUTPUTS_NODE, UIGraph, UILink, UINode, UIWorkflow
+from comfydsl.formats.ui_values import named_values, positional_values, unknown_class_values
 
 __all__ = ["BYPASSED", "MUTED", "ExecNode", "ExecutionGraph", "LinkLoop", "Resolved"]
 
@@ -44,11 +43,6 @@ MUTED = 2
 BYPASSED = 4
 #: The source of an instance widget that stands for a subgraph input (``proxyWidgets``).
 PROMOTED_INPUT = "-1"
-#: Names that newer editors write into ``widgets_values_named`` for their own widgets.
-EDITOR_ONLY_NAMES = frozenset(
-    {"control_after_generate", "control_filter_list", "upload", "Auto-refresh after generation"}
-)
-CONTROL_VALUES = frozenset({"fixed", "increment", "decrement", "randomize"})
 #: "No widget here", where None is a value.
 _NONE: Any = object()
 _SPECIAL_TYPES = frozenset({PRIMITIVE_TYPE, SET_TYPE})
@@ -315,10 +309,13 @@ class ExecutionGraph:
         """Every widget value the node sends, by name, in the editor's order."""
         shape = item.shape
         if shape is None:
-            return self.unknown_values(item)
+            found, problem = unknown_class_values(item.node)
+            if problem is not None:
+                self.problem(self.where(item), problem)
+            return found
         values = item.node.widgets_values
         if isinstance(values, Mapping):
-            found = self.named_values(shape, values)
+            found = named_values(shape, values)
         elif not shape.has_formats and (
             not shape.forced or len(values or ()) != len(shape.stored) + len(shape.forced)
         ):
@@ -329,7 +326,7 @@ class ExecutionGraph:
                 for i, name, default in shape.sent_by_position
             }
         else:
-            found = self.positional_values(shape, values or [])
+            found = positional_values(shape, values or [])
         primitives = item.scope.primitives
         if primitives:
             for name, value in primitives.get(item.local_id, {}).items():
@@ -346,81 +343,6 @@ class ExecutionGraph:
                 if name in found:
                     found[name] = value
         return found
-
-    @staticmethod
-    def named_values(shape: EditorNode, values: Mapping[str, Any]) -> dict[str, Any]:
-        """Widget values saved as an object (by name), a format's own widgets included."""
-        found: dict[str, Any] = {}
-        for widget in shape.widgets:
-            if widget.sent:
-                value = values.get(widget.name, widget.default)
-                found[widget.name] = value
-                if widget.spec is not None:
-                    for extra in format_widgets(shape.definition, widget.name, value):
-                        found[extra.name] = values.get(extra.name, widget_default(extra))
-        return found
-
-    @staticmethod
-    def positional_values(shape: EditorNode, values: list[Any]) -> dict[str, Any]:
-        """Widget values by position, where a format adds widgets after its combo or the file is
-        from an editor before 1.16 (a dummy value for each forceInput input: those are skipped)."""
-        stored: list[Any] = list(shape.stored)
-        forced = shape.forced
-        if forced and len(values) == len(stored) + len(forced):
-            forced_names = {spec.name for spec in forced}
-            old: list[Any] = []
-            by_input = {w.spec.name: i for i, w in enumerate(stored) if w.spec is not None}
-            for spec in shape.definition.inputs.values():
-                if spec.name in forced_names:
-                    old.append(None)  # the dummy's place
-                elif spec.name in by_input:
-                    index = by_input[spec.name]
-                    old.append(stored[index])
-                    while index + 1 < len(stored) and stored[index + 1].spec is None:
-                        index += 1
-                        old.append(stored[index])
-            old += [w for w in stored if w not in old]
-            stored = old
-        found: dict[str, Any] = {}
-        position = 0
-        count = len(values)
-        for widget in stored:
-            value = values[position] if position < count else None
-            position += 1
-            if widget is None:
-                continue
-            if position > count:
-                value = widget.default
-            if widget.sent:
-                found[widget.name] = value
-            if widget.spec is not None:
-                for extra in format_widgets(shape.definition, widget.name, value):
-                    found[extra.name] = (
-                        values[position] if position < count else widget_default(extra)
-                    )
-                    position += 1
-        return found
-
-    def unknown_values(self, item: ExecNode) -> dict[str, Any]:
-        """Widget values of a class the catalog does not know: by name when the file says them."""
-        node = item.node
-        values = node.widgets_values
-        if isinstance(values, Mapping):
-            return dict(values)
-        named = node.widgets_values_named
-        if named:
-            return {
-                k: v
-                for k, v in named.items()
-                if k not in EDITOR_ONLY_NAMES and not (k == v and v in CONTROL_VALUES)
-            }
-        if values:
-            self.problem(
-                self.where(item),
-                f"the class is not in the catalog, so its {len(values)} widget value(s) cannot "
-                "be named (load the definitions of its node pack with --catalog)",
-            )
-        return {}
 
     # -- subgraph instances -------------------------------------------------------------------
     def apply_instance_widgets(self) -> None:

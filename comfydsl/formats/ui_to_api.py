@@ -31,8 +31,9 @@ from typing import Any
 
 from comfydsl.catalog import Catalog, NodeDef, active_catalog
 from comfydsl.errors import WorkflowFormatError
-from comfydsl.formats.ui import UIWorkflow, parse_workflow
+from comfydsl.formats.ui import UIWorkflow
 from comfydsl.formats.ui_execution import ExecNode, ExecutionGraph, LinkLoop
+from comfydsl.formats.ui_read import parse_workflow
 from comfydsl.values import text_problem
 
 __all__ = ["ConvertedNode", "convert_workflow", "ui_to_prompt"]

@@ -22,7 +22,8 @@ from comfydsl.build.plans import plan_of
 from comfydsl.catalog import Catalog, active_catalog
 from comfydsl.errors import PromptFormatError, WorkflowFormatError
 from comfydsl.formats.api import load_prompt
-from comfydsl.formats.ui import is_api_prompt, parse_workflow
+from comfydsl.formats.ui import is_api_prompt
+from comfydsl.formats.ui_read import parse_workflow
 from comfydsl.formats.ui_to_api import ConvertedNode, convert_workflow
 from comfydsl.values import freeze, read_json
 

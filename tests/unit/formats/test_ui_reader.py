@@ -13,7 +13,8 @@ from ui_cases import as_version_1, case_subgraph_promoted_widget, case_txt2img
 
 from comfydsl import load_workflow
 from comfydsl.errors import PromptFormatError, WorkflowFormatError
-from comfydsl.formats.ui import is_api_prompt, parse_workflow
+from comfydsl.formats.ui import is_api_prompt
+from comfydsl.formats.ui_read import parse_workflow
 from comfydsl.formats.workflow import is_editor_workflow
 
 
