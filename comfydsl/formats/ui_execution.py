@@ -46,6 +46,8 @@ PROMOTED_INPUT = "-1"
 #: "No widget here", where None is a value.
 _NONE: Any = object()
 _SPECIAL_TYPES = frozenset({PRIMITIVE_TYPE, SET_TYPE})
+#: The type of a legacy group node is ``workflow>NAME`` (older editors: ``workflow/NAME``).
+GROUP_NODE_PREFIXES = ("workflow>", "workflow/")
 
 #: (name, type, link id or None) of an input socket.
 Socket = tuple[str, str, "int | None"]
@@ -290,6 +292,14 @@ class ExecutionGraph:
                 if instance is not None or node.mode not in (MUTED, BYPASSED):
                     self.instances.append(item)
                     self.expand(item.inner, f"{item.id}:", item)
+            elif node_type.startswith(GROUP_NODE_PREFIXES) and node_type not in catalog:
+                # The editor's legacy group nodes (before subgraphs): not opened here.
+                if node.mode not in (MUTED, BYPASSED):
+                    self.problem(
+                        self.where_in(scope, local_id, node),
+                        "a legacy group node, which comfydsl does not open: in the editor, "
+                        "convert it to a subgraph and save the workflow again",
+                    )
             elif node_type not in UI_ONLY_TYPES:
                 item.plain = node.mode != MUTED and node.mode != BYPASSED
                 if node_type in shapes:

@@ -36,6 +36,13 @@ from comfydsl.values import json_problem, text_problem
 __all__ = ["parse_workflow"]
 
 
+def _wanted(raw: Any, key: str, what: str) -> str:
+    """``no 'key' (what)`` when the key is missing, ``'key' must be what, not VALUE`` otherwise."""
+    if not isinstance(raw, Mapping) or key not in raw:
+        return f"no '{key}' ({what})"
+    return f"'{key}' must be {what}, not {_shown(raw[key])}"
+
+
 def _shown(value: Any, limit: int = 50) -> str:
     try:
         text = repr(value)
@@ -163,7 +170,7 @@ class _Reader:
             return None
         graph_id = raw.get("id")
         if not isinstance(graph_id, str) or not graph_id or text_problem(graph_id):
-            self.problem(where, f"a subgraph needs a string 'id', not {_shown(graph_id)}")
+            self.problem(where, _wanted(raw, "id", "a string: what its instances have as type"))
             return None
         name = raw.get("name")
         graph = UIGraph(graph_id, name if isinstance(name, str) else None)
@@ -187,7 +194,7 @@ class _Reader:
                 continue
             name = item.get("name")
             if not isinstance(name, str) or text_problem(name):
-                self.problem(at, f"needs a string 'name', not {_shown(name)}")
+                self.problem(at, _wanted(item, "name", "a string"))
                 continue
             slot_type = _type_name(item.get("type"))
             if slot_type is None:
@@ -244,14 +251,12 @@ class _Reader:
             return None
         node_id = _node_id(raw.get("id"))
         if node_id is None:
-            self.problem(
-                f"{prefix}nodes[{index}]", f"a node needs an 'id', not {_shown(raw.get('id'))}"
-            )
+            self.problem(f"{prefix}nodes[{index}]", _wanted(raw, "id", "a number or a string"))
             return None
         node_type = raw.get("type")
         if not isinstance(node_type, str) or not node_type or text_problem(node_type):
             self.problem(
-                f"{prefix}node {node_id}", f"a node needs a string 'type', not {_shown(node_type)}"
+                f"{prefix}node {node_id}", _wanted(raw, "type", "the node's class, a string")
             )
             return None
         where = f"{prefix}node {node_id} ({node_type})"
@@ -311,7 +316,7 @@ class _Reader:
                 continue
             name = item.get("name")
             if not isinstance(name, str) or text_problem(name):
-                self.problem(at, f"an input needs a string 'name', not {_shown(name)}")
+                self.problem(at, _wanted(item, "name", "a string"))
                 continue
             input_type = _type_name(item.get("type"))
             if input_type is None:

@@ -247,3 +247,18 @@ def test_values_python_cannot_write_as_json_are_reported() -> None:
         "UTF-8 ('\\ud800' at position 0, a lone surrogate)",
         "node 3 (CLIPTextEncode): 'widgets_values': a list or object contains itself",
     ] == caught.value.problems
+
+
+def test_a_legacy_group_node_is_reported_not_sent_as_a_class() -> None:
+    wf = UIBuilder()
+    image = wf.node("LoadImage", ["cat.png", "image"])
+    group = wf.node("workflow>blur and save", [3, 1.0, "ComfyUI"], inputs=[("image", "IMAGE")])
+    wf.link(image, 0, group, "image")
+    workflow = wf.build()
+    workflow["extra"]["groupNodes"] = {"blur and save": {"nodes": [], "links": [], "external": []}}
+    with pytest.raises(WorkflowFormatError) as caught:
+        load_workflow(workflow)
+    assert [
+        "node 2 (workflow>blur and save): a legacy group node, which comfydsl does not open: "
+        "in the editor, convert it to a subgraph and save the workflow again"
+    ] == caught.value.problems
