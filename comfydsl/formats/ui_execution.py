@@ -337,6 +337,8 @@ class ExecutionGraph:
             }
         else:
             found = positional_values(shape, values or [])
+        for name, value in shape.constants:
+            found[name] = value
         primitives = item.scope.primitives
         if primitives:
             for name, value in primitives.get(item.local_id, {}).items():
