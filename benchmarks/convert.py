@@ -18,30 +18,15 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import importlib.util
 import json
 import os
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[1]
-
-
-def load_setup_module() -> ModuleType:
-    """scripts/editor_setup.py, loaded by path (scripts/ is not a package)."""
-    name = "comfydsl_bench_editor_setup"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, REPO / "scripts" / "editor_setup.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+from server_jobs import load_script  # benchmarks/ is a folder of scripts, not a package
 
 
 class Unavailable(Exception):
@@ -50,7 +35,7 @@ class Unavailable(Exception):
 
 def template_paths() -> list[Path]:
     """The 644 template workflows."""
-    paths: list[Path] = load_setup_module().template_files()
+    paths: list[Path] = load_script("editor_setup").template_files()
     if not paths:
         raise Unavailable(
             "the workflow corpus is not installed: run `python scripts/editor_setup.py`"
