@@ -7,8 +7,9 @@
         SaveImage(images=ImageInvert(image=EmptyImage(width=64, height=64)))
     wf.to_api()        # the API-format prompt of POST /prompt
 
-The client (``comfydsl.client.Client``) is imported on first use, so that building and compiling
-workflows does not pay for the HTTP libraries.
+The client (``comfydsl.client.Client``) and the reader of the editor's format
+(``load_workflow``) are imported on first use, so that building and compiling workflows does not
+pay for the HTTP libraries or the editor's workflow model.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from comfydsl.errors import (
     NodeError,
     SourceLocation,
     ValidationError,
+    WorkflowFormatError,
 )
 from comfydsl.formats.api import load_prompt
 from comfydsl.graph import Output
@@ -29,6 +31,9 @@ from comfydsl.version import __version__
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
+
+    from comfydsl.client import Client
+    from comfydsl.formats.workflow import load_workflow
 
 __all__ = [
     "Catalog",
@@ -40,12 +45,14 @@ __all__ = [
     "SourceLocation",
     "ValidationError",
     "Workflow",
+    "WorkflowFormatError",
     "__version__",
     "active_catalog",
     "current_workflow",
     "extend_catalog",
     "load_catalog",
     "load_prompt",
+    "load_workflow",
     "nodes",
     "use_catalog",
 ]
@@ -56,4 +63,8 @@ def __getattr__(name: str) -> Any:
         from comfydsl.client import Client
 
         return Client
+    if name == "load_workflow":
+        from comfydsl.formats.workflow import load_workflow
+
+        return load_workflow
     raise AttributeError(f"module 'comfydsl' has no attribute {name!r}")

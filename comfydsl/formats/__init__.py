@@ -1,5 +1,37 @@
-"""Workflow file formats: the API-format prompt today (``comfydsl.formats.api``)."""
+"""Workflow file formats: the API-format prompt (``comfydsl.formats.api``) and the editor's
+workflow.json (``ui``: the model, ``ui_to_api``: its conversion to a prompt, ``editor``: the
+editor's widgets), both read by ``load_workflow`` (``workflow``).
+
+The editor's format is imported on first use: building and compiling a workflow, which reach
+this package for ``load_prompt``, need not pay for it.
+"""
+
+from __future__ import annotations
 
 from comfydsl.formats.api import dumps_prompt, load_prompt
 
-__all__ = ["dumps_prompt", "load_prompt"]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from comfydsl.formats.ui_read import parse_workflow
+    from comfydsl.formats.ui_to_api import ui_to_prompt
+    from comfydsl.formats.workflow import load_workflow
+
+__all__ = ["dumps_prompt", "load_prompt", "load_workflow", "parse_workflow", "ui_to_prompt"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "load_workflow":
+        from comfydsl.formats.workflow import load_workflow
+
+        return load_workflow
+    if name == "parse_workflow":
+        from comfydsl.formats.ui_read import parse_workflow
+
+        return parse_workflow
+    if name == "ui_to_prompt":
+        from comfydsl.formats.ui_to_api import ui_to_prompt
+
+        return ui_to_prompt
+    raise AttributeError(f"module 'comfydsl.formats' has no attribute {name!r}")
