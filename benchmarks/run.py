@@ -3,7 +3,7 @@
     python benchmarks/run.py                 # everything (a few minutes; starts a ComfyUI server)
     python benchmarks/run.py --quick         # fewer sizes and repeats
     python benchmarks/run.py --only build    # one benchmark: build, import, memory, check, stubs,
-                                             # scripts, diff, client, queue
+                                             # convert, scripts, diff, client, queue
 
 Prints a table per benchmark and writes every figure as JSON to benchmarks/results/ (ignored by
 git): ``run-<UTC time>.json`` and a copy as ``latest.json``. A benchmark that cannot run here (no
@@ -15,6 +15,8 @@ run. Targets:
 - no recursion limit at 100,000 nodes (a chain 100,000 deep);
 - ``import comfydsl.nodes`` with the bundled catalog in use adds under 40 ms;
 - ``check()`` of 20,000 nodes of unknown classes well under a second (linear);
+- converting the 644 parsed template workflows (editor format) to prompts in under 0.25 s on one
+  core (benchmarks/convert.py; needs the corpus of scripts/editor_setup.py);
 - under 20 ms of client time per trivial job on top of the server's own execution time;
 - queueing at the server's acceptance rate;
 - stub generation (``comfydsl stubs``) for a 2,000-class catalog: reported (no target set);
@@ -36,13 +38,25 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import graphs  # benchmarks/ is a directory of scripts, not a package
+import convert  # benchmarks/ is a directory of scripts, not a package
+import graphs
 import scripts_and_diffs
 import server_jobs
 import stub_generation
 
 RESULTS = Path(__file__).resolve().parent / "results"
-NAMES = ("build", "import", "memory", "check", "stubs", "scripts", "diff", "client", "queue")
+NAMES = (
+    "build",
+    "import",
+    "memory",
+    "check",
+    "stubs",
+    "convert",
+    "scripts",
+    "diff",
+    "client",
+    "queue",
+)
 
 Rows = list[dict[str, Any]]
 
@@ -82,7 +96,7 @@ def _guarded(names: list[str], action: Callable[[], Rows]) -> Rows:
     """Run a benchmark; turn its failure into a "not available" row instead of stopping."""
     try:
         return action()
-    except (server_jobs.Unavailable, scripts_and_diffs.Unavailable) as error:
+    except (server_jobs.Unavailable, convert.Unavailable, scripts_and_diffs.Unavailable) as error:
         reason = str(error)
     except ImportError as error:
         reason = f"{type(error).__name__}: {error}"
@@ -155,6 +169,12 @@ def verdicts(rows: Rows) -> list[str]:
                 f" (raw requests + WebSocket: {raw[0]['overhead_median_ms']:.1f} ms)" if raw else ""
             )
             say("client time per trivial job < 20 ms", f"{ms:.1f} ms{floor}", ms < 20)
+        elif row["bench"] == "convert" and row["how"].startswith("ui_to_prompt"):
+            say(
+                f"convert {row['workflows']} parsed templates < 0.25 s on one core",
+                f"{row['seconds']:.3f} s CPU ({row['x_parse']:.2f}x reading and parsing them)",
+                row["seconds"] < 0.25,
+            )
     for row in rows:
         if row["bench"] == "scripts" and "median_s" in row:
             say(
@@ -195,6 +215,8 @@ def main(argv: list[str] | None = None) -> int:
     if "stubs" in which:
         repeats = 2 if args.quick else 5
         rows += _guarded(["stubs"], lambda: stub_generation.time_stub_generation(2_000, repeats))
+    if "convert" in which:
+        rows += _guarded(["convert"], lambda: convert.bench_convert(3 if args.quick else 9))
     if "scripts" in which:
         repeats = 3 if args.quick else 7
         rows += _guarded(["scripts"], lambda: scripts_and_diffs.bench_scripts(repeats))

@@ -24,6 +24,7 @@ callers that do not know comfydsl, and carries structured fields besides its mes
     ├── NoWorkflowError                (RuntimeError)
     ├── ValidationError                (ValueError)  several problems found at once: .errors
     ├── PromptFormatError              (ValueError)  a prompt file that is not a valid API-format prompt: .problems
+    │   └── WorkflowFormatError                       an editor (UI-format) workflow that cannot be read or converted
     ├── CatalogError                   (ValueError)  node definitions that cannot be read: .problems
     │   └── UnknownPackError           (LookupError) a bundled node pack name that is not one
     ├── ScriptError                    (RuntimeError) a user script that failed while the CLI ran it
@@ -68,6 +69,7 @@ __all__ = [
     "UnknownPackError",
     "ValidationError",
     "ValueRangeError",
+    "WorkflowFormatError",
 ]
 
 
@@ -365,6 +367,15 @@ class PromptFormatError(ComfyDSLError, ValueError):
         else:
             listed = "\n".join(f"  - {p}" for p in self.problems)
             super().__init__(f"{where}{len(self.problems)} problems:\n{listed}")
+
+
+class WorkflowFormatError(PromptFormatError):
+    """An editor workflow (the UI format, ``workflow.json``) that cannot be read or converted to a
+    prompt; ``problems`` lists every one found, each naming the node (and the subgraph) it is in.
+
+    A subclass of PromptFormatError: code that reads "a workflow file" of either format catches
+    one error.
+    """
 
 
 class CatalogProblem:

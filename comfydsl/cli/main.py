@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from comfydsl.cli.arguments import UsageError
 from comfydsl.cli.catalog import add_catalog_command
 from comfydsl.cli.compile import add_compile_command
+from comfydsl.cli.convert import add_convert_command
 from comfydsl.cli.diff import add_diff_command
 from comfydsl.cli.graph import add_graph_command
 from comfydsl.cli.importer import add_import_command
@@ -48,7 +49,7 @@ EXIT_INTERRUPTED = 130
 DEBUG_ENV = "COMFYDSL_DEBUG"
 
 EPILOG = f"""\
-'-' as a file reads standard input (compile -, run -, --catalog -); -o - writes to standard output.
+'-' as a file reads standard input (compile -, convert -, run -, --catalog -); -o - writes to standard output.
 
 exit status:
   {EXIT_OK}    done
@@ -74,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.required = True
     add_compile_command(commands)
+    add_convert_command(commands)
     add_run_command(commands)
     add_import_command(commands)
     add_diff_command(commands)

@@ -1,8 +1,9 @@
 """What ``compile`` and ``run`` start from: a user's script run to get its workflow, or a prompt file.
 
-The input is a path, or ``-`` for standard input. A file is a prompt when its name ends in
-``.json``; standard input is decided by its content: a JSON object (its first character other than
-white space is ``{``) is read as an API-format prompt, anything else runs as a Python script.
+The input is a path, or ``-`` for standard input. A file is a workflow file when its name ends in
+``.json`` (an API-format prompt or an editor workflow, told apart by ``load_workflow``); standard
+input is decided by its content: a JSON object (its first character other than white space is
+``{``) is read as a workflow file, anything else runs as a Python script.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from comfydsl.errors import (
     PromptFormatError,
     ScriptError,
 )
-from comfydsl.formats.api import load_prompt
+from comfydsl.formats.workflow import load_workflow
 from comfydsl.source import PACKAGE_DIR
 
 __all__ = [
@@ -156,13 +157,8 @@ def _load(
     if script is None:
         return _load_stdin(name)
     if script.suffix == ".json":
-        return read_workflow_file(script)  # its nodes take their definitions from these catalogs
+        return load_workflow(script)  # its nodes take their definitions from these catalogs
     return _run_file(script, name)
-
-
-def read_workflow_file(source: Path | Mapping[str, Any]) -> Workflow:
-    """The workflow of a JSON workflow file (or its parsed content): every command reads one here."""
-    return load_prompt(source)
 
 
 # -- standard input -------------------------------------------------------------------------------
@@ -185,8 +181,24 @@ def _looks_like_json(text: str) -> bool:
 def _load_stdin(name: str | None) -> Workflow:
     text = _read_stdin("the script or prompt")
     if _looks_like_json(text):
-        return read_workflow_file(_parse_json(text, PromptFormatError))
+        return _load_json(_parse_json(text, PromptFormatError))
     return _run_source(text, name)
+
+
+def read_workflow_file(path: str) -> Workflow:
+    """A workflow file of either format (see ``load_workflow``), or ``-``: standard input,
+    whose errors name it ``<stdin>``. Catalogs in force give the nodes their definitions."""
+    if path != STDIN:
+        return load_workflow(path)
+    return _load_json(_parse_json(_read_stdin("the workflow"), PromptFormatError))
+
+
+def _load_json(data: Any) -> Workflow:
+    """A workflow file read from standard input, with errors that name it."""
+    try:
+        return load_workflow(data)
+    except PromptFormatError as error:
+        raise type(error)(error.problems, file=STDIN_NAME) from None
 
 
 def _parse_json(text: str, error: type[PromptFormatError] | type[CatalogError]) -> Any:

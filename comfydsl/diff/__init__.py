@@ -62,7 +62,8 @@ def compare(
 ) -> Diff:
     """The difference between two workflows, regardless of their node ids.
 
-    Each side is a Workflow, an API-format prompt (a dict) or a prompt file. ``titles`` counts
+    Each side is a Workflow, or a workflow of either format (an API-format prompt or an editor
+    workflow), as a dict or a file. ``titles`` counts
     the nodes' titles as part of the graph (by default they are ignored); ``names`` names the
     sides in the report (default: their files, else ``A`` and ``B``). ``budget`` bounds the
     search for a pairing of very symmetric graphs (see comfydsl.diff.iso); a pair that
@@ -91,8 +92,8 @@ def _compare(
     first: Workflow, second: Workflow, titles: bool, names: tuple[str, str], budget: int | None
 ) -> Diff:
     palette = Palette()
-    side_a = Side(first, palette, titles=titles)
-    side_b = Side(second, palette, titles=titles)
+    side_a = Side(first, palette, titles=titles, label=names[0])
+    side_b = Side(second, palette, titles=titles, label=names[1])
     try:
         renaming = isomorphism(side_a, side_b, budget)
     except Budget:

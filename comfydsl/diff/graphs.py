@@ -21,18 +21,19 @@ from collections.abc import Mapping
 from typing import Any
 
 from comfydsl.errors import CompareError
-from comfydsl.formats.api import load_prompt
+from comfydsl.formats.workflow import load_workflow
 from comfydsl.graph import Node, Output, Workflow
 
 __all__ = ["Palette", "Side", "read_workflow", "value_key"]
 
 
 def read_workflow(source: Workflow | Mapping[str, Any] | str | os.PathLike[str]) -> Workflow:
-    """The workflow of one side: a Workflow as it is, a prompt dict, or a workflow file."""
+    """The workflow of one side: a Workflow as it is, or a workflow of either format (an
+    API-format prompt or an editor workflow), as a dict or a file (``load_workflow``)."""
     if isinstance(source, Workflow):
         return source
     if isinstance(source, (Mapping, str, os.PathLike)):
-        return load_prompt(source)
+        return load_workflow(source)
     raise CompareError(
         f"a side is a Workflow, a prompt (a dict) or a file's path, not {type(source).__name__}"
     )
@@ -77,7 +78,9 @@ class Side:
     ``up_shape``/``down_shape`` once ``shapes()`` has made them.
     """
 
-    def __init__(self, workflow: Workflow, palette: Palette, *, titles: bool) -> None:
+    def __init__(
+        self, workflow: Workflow, palette: Palette, *, titles: bool, label: str | None = None
+    ) -> None:
         nodes: list[Node] = list(workflow.nodes.values())
         self.workflow = workflow
         self.nodes = nodes
@@ -109,7 +112,8 @@ class Side:
                 else:
                     if type(value) is not str and isinstance(value, list) and len(value) == 2:
                         raise CompareError(
-                            f"{workflow.name or 'a side'}: node {node.id!r} ({node.class_type}), "
+                            f"{label or workflow.name or 'a side'}: node {node.id!r} "
+                            f"({node.class_type}), "
                             f"input {name!r}: {value!r} is a link that cannot be followed (to a "
                             "node not in the workflow, or not of [id, index])"
                         )

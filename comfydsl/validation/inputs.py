@@ -244,6 +244,8 @@ def check_literal(spec: InputSpec, value: Any) -> Any:
         stored = wrap_list(stored)
     elif isinstance(stored, Mapping):
         stored = freeze(stored)
+    elif is_path(stored):
+        stored = LocalFile(stored)  # a local file, uploaded at submit time, whatever the input
     raw = _unwrap(stored)
     kind = spec.kind
     if kind == "COMBO":

@@ -267,7 +267,7 @@ def test_a_side_is_a_workflow_a_prompt_or_a_file(tmp_path: Path) -> None:
     ("content", "error", "said"),
     [
         ('{"1": {"class_type": "A", "inputs": {', PromptFormatError, "not valid JSON"),
-        ("[1, 2]", PromptFormatError, "not list"),
+        ("[1, 2]", PromptFormatError, "not a list"),
         (
             '{"1": {"class_type": "A", "inputs": {"x": ["9", 0]}}}',
             CompareError,

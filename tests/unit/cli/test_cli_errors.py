@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 from cli_runner import ROOT, run_cli
 from comfy_fake import FakeComfy, refused_url
+from ui_cases import case_txt2img
 
 from comfydsl.cli import main
 
@@ -60,19 +61,21 @@ def places(tmp_path: Path) -> dict[str, str]:
     (tmp_path / "not.json").write_text('{"1": {"class_type": ', encoding="utf-8")
     (tmp_path / "latin1.json").write_bytes(b'{"caf\xe9": 1}')
     (tmp_path / "a-file").write_text("", encoding="utf-8")
+    (tmp_path / "workflow.json").write_text(json.dumps(case_txt2img()), encoding="utf-8")
     (tmp_path / "list.json").write_text("[1, 2]", encoding="utf-8")
     (tmp_path / "dangling.json").write_text(
         '{"1": {"class_type": "ImageInvert", "inputs": {"image": ["9", 0]}}}', encoding="utf-8"
     )
     (tmp_path / "no-class.json").write_text('{"1": {"inputs": {}}}', encoding="utf-8")
     return {
+        "ui": str(tmp_path / "workflow.json"),
+        "list": str(tmp_path / "list.json"),
         "tmp": str(tmp_path),
         "dir": str(tmp_path / "folder"),
         "missing": str(tmp_path / "missing.py"),
         "not_json": str(tmp_path / "not.json"),
         "latin1": str(tmp_path / "latin1.json"),
         "under_file": str(tmp_path / "a-file" / "out.json"),
-        "a_list": str(tmp_path / "list.json"),
         "dangling": str(tmp_path / "dangling.json"),
         "no_class": str(tmp_path / "no-class.json"),
         "refused": refused_url(),
@@ -122,7 +125,7 @@ CASES = [
     ("unreachable server", "import", ["import", INVERT, "--catalog", "{refused}"]),
     ("bad JSON", "import", ["import", "{not_json}"]),
     ("invalid UTF-8", "import", ["import", "{latin1}"]),
-    ("a list", "import", ["import", "{a_list}"]),
+    ("a list", "import", ["import", "{list}"]),
     ("a link to a missing node", "import", ["import", "{dangling}"]),
     ("a node without a class", "import", ["import", "{no_class}"]),
     ("-o into a missing folder", "import", ["import", INVERT, "-o", "{tmp}/no/such/s.py"]),
@@ -151,6 +154,19 @@ CASES = [
     ("-o into a missing folder", "graph", ["graph", INVERT, "-o", "{tmp}/no/such/g.svg"]),
     ("-o under a file", "graph", ["graph", INVERT, "-o", "{tmp}/a-file/g.png"]),
     ("-o onto a directory", "graph", ["graph", INVERT, "-o", "{dir}", "--format", "dot"]),
+    ("missing file", "convert", ["convert", "{missing}"]),
+    ("a directory", "convert", ["convert", "{dir}"]),
+    ("a directory", "convert --catalog", ["convert", "{ui}", "--catalog", "{dir}"]),
+    ("bad URL scheme", "convert", ["convert", "{ui}", "--catalog", "ftp://h/packs.json"]),
+    ("unreachable server", "convert", ["convert", "{ui}", "--catalog", "{refused}"]),
+    ("bad JSON", "convert", ["convert", "{not_json}"]),
+    ("bad JSON", "convert --catalog", ["convert", "{ui}", "--catalog", "{not_json}"]),
+    ("invalid UTF-8", "convert", ["convert", "{latin1}"]),
+    ("not a workflow", "convert", ["convert", "{list}"]),
+    ("not a workflow", "compile", ["compile", "{list}"]),
+    ("-o into a missing folder", "convert", ["convert", "{ui}", "-o", "{tmp}/no/such/p.json"]),
+    ("-o under a file", "convert", ["convert", "{ui}", "-o", "{under_file}"]),
+    ("-o onto a directory", "convert", ["convert", "{ui}", "-o", "{dir}"]),
 ]  # fmt: skip
 
 
@@ -187,7 +203,7 @@ DIFF_CASES = [
     ("unreachable server", ["diff", INVERT, INVERT, "--catalog", "{refused}"]),
     ("bad JSON", ["diff", INVERT, "{not_json}"]),
     ("invalid UTF-8", ["diff", "{latin1}", INVERT]),
-    ("a list", ["diff", INVERT, "{a_list}"]),
+    ("a list", ["diff", INVERT, "{list}"]),
     ("a link to a missing node", ["diff", "{dangling}", INVERT]),
     ("a node without a class", ["diff", INVERT, "{no_class}"]),
 ]
@@ -212,6 +228,8 @@ SUBPROCESS_CASES = [
     ("compile", ["compile", INVERT, "-o", "{dir}"], "Is a directory"),
     ("catalog diff", ["catalog", "diff", "bundled:nope", "bundled"], "no bundled node pack"),
     ("graph", ["graph", INVERT, "-o", "{dir}", "--format", "svg"], "Is a directory"),
+    ("convert", ["convert", "{not_json}"], "not valid JSON"),
+    ("convert", ["convert", "{ui}", "-o", "{dir}"], "Is a directory"),
 ]
 
 

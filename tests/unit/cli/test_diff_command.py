@@ -1,4 +1,5 @@
-"""The ``comfydsl diff`` command: 0 the same graph, 1 different (and what differs), 2 an error."""
+"""The ``comfydsl diff`` command: 0 the same graph, 1 different (and what differs), 2 an error.
+Sides are scripts and workflow files of either format (API prompts, editor workflows)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from typing import Any
 
 import pytest
 from cli_runner import ROOT, run_cli
+from ui_cases import case_txt2img
 
+from comfydsl import load_workflow
 from comfydsl.cli import main
 
 INVERT = ROOT / "examples" / "invert.py"
@@ -110,3 +113,22 @@ def test_diff_in_a_real_process_exits_with_its_answer(tmp_path: Path) -> None:
     result = run_cli(["diff", str(broken), str(INVERT)])
     err = result.stderr.decode()
     assert 2 == result.returncode and err.startswith(f"error: {broken}: not valid JSON"), err
+
+
+def test_an_editor_workflow_imports_and_compares_with_its_script(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    editor = write(tmp_path / "workflow.json", case_txt2img())
+    script = tmp_path / "workflow.py"
+    assert 0 == main(["import", editor, "-o", str(script), "--keep-ids"])
+    capsys.readouterr()
+    assert 0 == main(["diff", editor, str(script), "--titles"])
+    assert "same: both build the same graph" in capsys.readouterr().out
+    assert 0 == main(["compile", str(script), "--indent", "-1"])
+    assert json.loads(capsys.readouterr().out) == load_workflow(editor).to_api()
+    # A value changed in the editor's file is a value changed in the diff.
+    changed = case_txt2img()
+    sampler = next(n for n in changed["nodes"] if n["type"] == "KSampler")
+    sampler["widgets_values"][2] = 99  # steps
+    assert 1 == main(["diff", write(tmp_path / "changed.json", changed), str(script)])
+    assert "steps: 99 -> " in capsys.readouterr().out
