@@ -4,8 +4,7 @@ without.
 
 The corpus is the official templates and the subgraph blueprints (tests/corpus.py, installed by
 the editor tests' setup), converted with ``load_workflow``; a file the converter refuses (node
-types the catalog lacks) is the converter's to report (tests/test_corpus_conversion.py). Until
-the editor's format is read, there is nothing to import, and the module says so.
+types the catalog lacks) is the converter's to report (tests/test_corpus_conversion.py).
 """
 
 from __future__ import annotations
@@ -15,30 +14,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from corpus import names, require_corpus, workflows
 
-try:
-    from corpus import require_corpus, workflows
-
-    from comfydsl import load_workflow  # type: ignore[attr-defined]
-    from comfydsl.errors import WorkflowFormatError  # type: ignore[attr-defined]
-except ImportError:
-    pytest.skip("the editor's format is not read yet (load_workflow)", allow_module_level=True)
-
-from comfydsl import compare, to_script
+from comfydsl import compare, load_workflow, to_script
 from comfydsl.catalog import bundled_catalog
 from comfydsl.cli import load_script_workflow
+from comfydsl.errors import WorkflowFormatError
 
 CATALOG = bundled_catalog()
 
 
-def _names() -> list[str]:
-    try:
-        return [name for name, _ in workflows()]
-    except OSError:
-        return []
-
-
-NAMES = _names()
+NAMES = names()
 
 
 @pytest.fixture(scope="module")
