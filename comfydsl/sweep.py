@@ -267,7 +267,7 @@ def zipped(**values: Iterable[Any]) -> list[Combination]:
 
 # -- parsing --sweep -------------------------------------------------------------------------------
 
-_NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
+_NUMBER = r"[+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?"
 _RANGE = re.compile(rf"\s*({_NUMBER})\s*\.\.\s*({_NUMBER})\s*(?::\s*({_NUMBER})\s*)?")
 
 
@@ -293,6 +293,8 @@ def parse_axis(text: str) -> Axis:
         ) from None
     try:
         values = _values_of(spec, kind, text)
+    except SweepError:
+        raise  # a file of values, which names itself
     except ValueError as exc:
         raise SweepError(str(exc), source=text) from None
     return Axis([{name: value} for value in values], source=text)
@@ -304,6 +306,11 @@ def _values_of(spec: str, kind: str | None, text: str) -> list[Any]:
     found = _RANGE.fullmatch(spec)
     if found is not None:
         return [_typed(value, kind) for value in _range(*found.groups())]
+    if ".." in spec and "," not in spec and kind != "str" and not spec.lstrip().startswith("["):
+        raise ValueError(
+            f"{spec!r} is not a range: A..B or A..B:STEP with numbers (a text with '..' in it: "
+            "NAME:str=... or a JSON list)"
+        )
     if spec.lstrip().startswith("["):
         try:
             items = parse_value(spec, "json")

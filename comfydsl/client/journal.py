@@ -295,9 +295,13 @@ class Journal:
             (SUBMITTING, server),
         )
 
-    def queued(self, name: str, number: float) -> None:
-        """The server accepted the job; ``number`` is its place in the server's queue."""
-        self._update(name, "state = ?, number = ?", (QUEUED, number))
+    def queued(self, name: str, number: float, *, prompt_id: str | None = None) -> None:
+        """The server accepted the job; ``number`` is its place in the server's queue
+        (``prompt_id``: the id it answered with, when not the one it was sent with)."""
+        if prompt_id is None:
+            self._update(name, "state = ?, number = ?", (QUEUED, number))
+        else:
+            self._update(name, "state = ?, number = ?, prompt_id = ?", (QUEUED, number, prompt_id))
 
     def done(self, name: str, files: Sequence[str], outputs: Mapping[str, Any]) -> None:
         """The job's files are saved (``files`` relative to the output folder)."""

@@ -365,7 +365,11 @@ class Worker(threading.Thread):
         except ComfyDSLError as exc:  # rejected, invalid, a local file missing
             self._failed(work, str(exc))
             return
-        self.journal.queued(work.name, submitted.number)
+        if submitted.prompt_id != work.prompt_id:  # a server (or proxy) that chose another id
+            work.prompt_id = submitted.prompt_id
+            self.journal.queued(work.name, submitted.number, prompt_id=work.prompt_id)
+        else:
+            self.journal.queued(work.name, submitted.number)
         self.in_flight.append(_InFlight(work, submitted))
 
     def _resume_adopted(self) -> None:

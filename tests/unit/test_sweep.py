@@ -59,6 +59,8 @@ def values(text: str) -> list[Any]:
         ("f:float=1,2", [1.0, 2.0]),
         ("one=5", [5]),
         ("p=[x", ["[x"]),
+        ("p:str=../x", ["../x"]),
+        ("p=a..b,c", ["a..b", "c"]),
     ],
 )
 def test_sweep_options_give_their_values(text: str, expected: list[Any]) -> None:
@@ -79,6 +81,8 @@ def test_sweep_options_give_their_values(text: str, expected: list[Any]) -> None
         ("seed:int=a,b", "not an integer"),
         ("seed=0..10000000", "at most"),
         ("seed:list=1", "unknown type"),
+        ("seed=1..x", "not a range"),
+        ("seed=1...3", "not a range"),
     ],
 )
 def test_a_bad_sweep_option_says_why(text: str, said: str) -> None:
