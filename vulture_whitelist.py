@@ -22,6 +22,9 @@ _.popitem
 # A parameter of the WebSocketFactory protocol: websocket-client's create_connection takes it.
 suppress_origin
 
+# A parameter of argparse.Action.__call__, which argparse passes to the --server action.
+option_string
+
 # requests reads Session.trust_env.
 _.trust_env
 

@@ -18,7 +18,9 @@ from collections.abc import Sequence
 from comfydsl.cli.arguments import UsageError
 from comfydsl.cli.catalog import add_catalog_command
 from comfydsl.cli.compile import add_compile_command
+from comfydsl.cli.jobs import add_jobs_command
 from comfydsl.cli.output import STDOUT_NAME, abandon_stdout, describe_os_error, flush_stdout
+from comfydsl.cli.render import add_render_command
 from comfydsl.cli.run import add_run_command
 from comfydsl.cli.stubs import add_stubs_command
 from comfydsl.errors import ComfyDSLError
@@ -69,6 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands.required = True
     add_compile_command(commands)
     add_run_command(commands)
+    add_render_command(commands)
+    add_jobs_command(commands)
     add_catalog_command(commands)
     add_stubs_command(commands)
     return parser

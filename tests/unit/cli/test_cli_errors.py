@@ -25,6 +25,7 @@ from comfy_fake import FakeComfy, refused_url
 from comfydsl.cli import main
 
 INVERT = str(ROOT / "examples" / "invert.py")
+TEMPLATE = str(ROOT / "examples" / "templates" / "invert.py.j2")
 
 
 @pytest.fixture
@@ -60,6 +61,12 @@ def places(tmp_path: Path) -> dict[str, str]:
     (tmp_path / "not.json").write_text('{"1": {"class_type": ', encoding="utf-8")
     (tmp_path / "latin1.json").write_bytes(b'{"caf\xe9": 1}')
     (tmp_path / "a-file").write_text("", encoding="utf-8")
+    (tmp_path / "dir.json").mkdir()
+    (tmp_path / "bad.py.j2").write_text("x = 1\ny = {{ color\n", encoding="utf-8")
+    (tmp_path / "latin1.py.j2").write_bytes(b"x = '\xe9'\n")
+    (tmp_path / "bad.json.j2").write_text('{"1": {{ a }}', encoding="utf-8")
+    (tmp_path / "rows.csv").write_text("color\n1\n2\n", encoding="utf-8")
+    (tmp_path / "text.sqlite3").write_text("not a database " * 100, encoding="utf-8")
     return {
         "tmp": str(tmp_path),
         "dir": str(tmp_path / "folder"),
@@ -68,6 +75,11 @@ def places(tmp_path: Path) -> dict[str, str]:
         "latin1": str(tmp_path / "latin1.json"),
         "under_file": str(tmp_path / "a-file" / "out.json"),
         "refused": refused_url(),
+        "bad_template": str(tmp_path / "bad.py.j2"),
+        "bad_json_template": str(tmp_path / "bad.json.j2"),
+        "latin1_template": str(tmp_path / "latin1.py.j2"),
+        "rows": str(tmp_path / "rows.csv"),
+        "not_journal": str(tmp_path / "text.sqlite3"),
     }
 
 
@@ -108,6 +120,34 @@ CASES = [
     ("-o onto a directory", "compile", ["compile", INVERT, "-o", "{dir}"]),
     ("-o onto a directory", "catalog pull", ["catalog", "pull", "--server", "{fake}", "-o", "{dir}"]),
     ("-o onto a directory", "stubs", ["stubs", "-o", "{dir}"]),
+    # templates and sweeps (render, compile and run take templates; jobs reads a journal)
+    ("missing file", "render", ["render", "{tmp}/missing.py.j2"]),
+    ("missing file", "compile --vars", ["compile", TEMPLATE, "--vars", "{tmp}/missing.toml"]),
+    ("missing file", "compile --sweep @", ["compile", TEMPLATE, "--sweep", "@{tmp}/missing.csv", "-o", "{tmp}/o"]),
+    ("missing file", "run --sweep", ["run", TEMPLATE, "--sweep", "color=@{tmp}/missing.txt", "--server", "{refused}"]),
+    ("missing file", "jobs", ["jobs", "{tmp}/missing"]),
+    ("a directory", "render", ["render", "{dir}"]),
+    ("a directory", "jobs", ["jobs", "{dir}"]),
+    ("a directory", "compile --vars", ["compile", TEMPLATE, "--vars", "{tmp}/dir.json"]),
+    ("bad template", "render", ["render", "{bad_template}"]),
+    ("bad template", "compile", ["compile", "{bad_template}"]),
+    ("bad template", "run", ["run", "{bad_template}", "--server", "{refused}"]),
+    ("bad template", "compile .json.j2", ["compile", "{bad_json_template}", "--var", "a=1"]),
+    ("undefined variable", "render", ["render", TEMPLATE]),
+    ("undefined variable", "compile", ["compile", TEMPLATE]),
+    ("undefined variable", "run --sweep", ["run", TEMPLATE, "--sweep", "size=8,9", "--server", "{refused}"]),
+    ("bad JSON", "compile --vars", ["compile", TEMPLATE, "--vars", "{not_json}"]),
+    ("bad JSON", "jobs", ["jobs", "{not_journal}"]),
+    ("invalid UTF-8", "render", ["render", "{latin1_template}"]),
+    ("invalid UTF-8", "compile --vars", ["compile", TEMPLATE, "--vars", "{latin1}"]),
+    ("unreachable server", "run --sweep", ["run", TEMPLATE, "--sweep", "color=1..3", "--server", "{refused}", "--out", "{tmp}/r"]),
+    ("unreachable server", "run, two servers", ["run", TEMPLATE, "--var", "color=1", "--server", "{refused}", "--server", "{refused}/x", "--out", "{tmp}/r"]),
+    ("unreachable server", "run --sweep @rows", ["run", TEMPLATE, "--sweep", "@{rows}", "--server", "{refused}", "--out", "{tmp}/r"]),
+    ("-o into a missing folder", "render", ["render", TEMPLATE, "--var", "color=1", "-o", "{tmp}/no/such/s.py"]),
+    ("-o under a file", "render", ["render", TEMPLATE, "--var", "color=1", "-o", "{under_file}"]),
+    ("-o under a file", "compile --sweep", ["compile", TEMPLATE, "--sweep", "color=1,2", "-o", "{under_file}"]),
+    ("-o under a file", "run --sweep", ["run", TEMPLATE, "--sweep", "color=1,2", "--server", "{refused}", "--out", "{under_file}"]),
+    ("-o onto a directory", "render", ["render", TEMPLATE, "--var", "color=1", "-o", "{dir}"]),
 ]  # fmt: skip
 
 
@@ -141,7 +181,11 @@ SUBPROCESS_CASES = [
     ("catalog pull", ["catalog", "pull", "--server", "{refused}", "-o", "-"], "cannot reach"),
     ("stubs", ["stubs", "--catalog", "{not_json}", "-o", "{tmp}/s.pyi"], "not valid JSON"),
     ("compile", ["compile", INVERT, "-o", "{dir}"], "Is a directory"),
-]
+    ("render", ["render", "{bad_template}"], "bad.py.j2:2: template syntax"),
+    ("compile", ["compile", TEMPLATE], "invert.py.j2:9: undefined variable 'color'"),
+    ("run", ["run", TEMPLATE, "--sweep", "color=1..3", "--server", "{refused}", "--out", "{tmp}/r"], "no server answered"),
+    ("jobs", ["jobs", "{tmp}/missing"], "no such journal"),
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(("command", "argv", "said"), SUBPROCESS_CASES)
@@ -323,9 +367,7 @@ def test_an_unexpected_error_is_one_line_too(
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise KeyError("oops")
 
-    monkeypatch.setattr(
-        importlib.import_module("comfydsl.cli.compile"), "load_script_workflow", broken
-    )
+    monkeypatch.setattr(importlib.import_module("comfydsl.cli.compile"), "ScriptSource", broken)
     assert 1 == main(["compile", INVERT])
     err = capsys.readouterr().err
     assert err.startswith("error: unexpected KeyError: 'oops'") and "Traceback" not in err
