@@ -52,8 +52,9 @@ __all__ = ["Limits", "RunState", "Worker"]
 SERVER_TROUBLE = (ServerUnreachable, RequestTimeout, ServerError, ServerLost)
 #: How long one wait for a job lasts before the worker looks around (stop asked, server alive).
 _SLICE = 1.0
-#: How often a worker asks its server whether it is alive while a job runs long.
-_CHECK_EVERY = 5.0
+#: How often a worker asks its server whether it is alive while a job runs long, in probe
+#: intervals (and at least every second).
+_CHECKS_APART = 5
 
 
 @attrs.frozen
@@ -415,7 +416,8 @@ class Worker(threading.Thread):
                 self._failed(flight.work, f"did not finish within {self.timeout:g} s (cancelled)")
             elif not self.client.listener.connected or time.monotonic() >= self._next_check:
                 # A server that stopped (or hangs) says nothing: ask it now and then.
-                self._next_check = time.monotonic() + _CHECK_EVERY
+                apart = max(1.0, _CHECKS_APART * self.limits.probe_interval)
+                self._next_check = time.monotonic() + apart
                 if not self._probe():
                     self._down(self.last_error or "no answer")
             return
