@@ -309,6 +309,18 @@ def _scalar_value(kind: str, value: Any) -> str:  # the type is part of the key:
 
 def json_value(value: Any) -> str:
     """The JSON text of a value written by a ``.json.j2`` template (UTF-8 kept)."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return _scalar_json(kind.__name__, value)
+    return _json_value(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _scalar_json(kind: str, value: Any) -> str:
+    return _json_value(value)
+
+
+def _json_value(value: Any) -> str:
     problem = json_problem(value)
     if problem is not None:
         raise ValueError(problem)

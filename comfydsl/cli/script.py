@@ -108,6 +108,7 @@ class ScriptSource:
         self.template: Template | None = None
         if self.script is not None and is_template(self.script):
             self.template = Template(self.script)
+        self._folder = str(self.script.resolve().parent) if self.script is not None else ""
         self._compiled: dict[str, types.CodeType | None] = {}
         self._context = contextvars.copy_context()
         self._context.run(_extend_catalogs, locations, http or HTTPOptions())
@@ -144,13 +145,12 @@ class ScriptSource:
                 self._compiled[rendered.shape] = code
                 if len(self._compiled) > _COMPILED_LIMIT:
                     self._compiled.pop(next(iter(self._compiled)))
-        folder = str(script.resolve().parent)
         return _run_source(
             rendered.text,
             self.name,
             label=label,
             file=str(script),
-            folder=folder,
+            folder=self._folder,
             code=code,
             names=rendered.values if code is not None else None,
         )
