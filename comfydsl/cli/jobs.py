@@ -55,14 +55,16 @@ def run_jobs(args: argparse.Namespace) -> int:
     if args.json:
         write_output(json.dumps([attrs.asdict(e) for e in entries], indent=2) + "\n")
     else:
-        write_output("".join(_line(entry) + "\n" for entry in entries))
+        width = max((len(entry.name) for entry in entries), default=0)
+        servers = max((len(entry.server or "-") for entry in entries), default=0)
+        write_output("".join(_line(entry, width, servers) + "\n" for entry in entries))
     total = sum(counts.values())
     said = ", ".join(f"{count} {state}" for state, count in counts.items() if count)
     print(f"{total} job{'s' if total != 1 else ''}: {said or 'none'} ({path})", file=sys.stderr)
     return 0
 
 
-def _line(entry: JournalEntry) -> str:
+def _line(entry: JournalEntry, width: int, servers: int) -> str:
     if entry.state == "done":
         detail = ", ".join(entry.files) or "no files"
     elif entry.state == "failed":
@@ -72,4 +74,4 @@ def _line(entry: JournalEntry) -> str:
     else:
         detail = ""
     server = entry.server or "-"
-    return f"{entry.state:<10}  {entry.name}  {server}  {detail}".rstrip()
+    return f"{entry.state:<10}  {entry.name:<{width}}  {server:<{servers}}  {detail}".rstrip()
