@@ -186,6 +186,83 @@ def test_a_sweep_killed_halfway_finishes_with_each_job_run_once(
     assert jobs == len(server_files(comfyui_server, prefix))
 
 
+def test_ctrl_c_cancels_the_queued_jobs_and_the_next_run_sends_them(
+    comfyui_server: Any, tmp_path: Path
+) -> None:
+    prefix = f"int-{uuid.uuid4().hex[:8]}"
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "comfydsl.cli", "run", TEMPLATE, "--sweep", "color=0..39"]
+    command += ["--var", "size=256", "--var", f"prefix={prefix}/c", "--server", comfyui_server.url]
+    command += ["--out", str(out), "--no-progress"]
+    first = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        wait_for(lambda: QUEUED in states(out).values(), "a job queued")
+        first.send_signal(signal.SIGINT)
+        assert first.stderr is not None
+        err = first.stderr.read().decode()
+        assert 130 == first.wait(timeout=60), err
+    finally:
+        if first.poll() is None:
+            first.kill()
+        if first.stderr is not None:
+            first.stderr.close()
+    assert err.endswith("interrupted\n"), err
+    assert QUEUED not in states(out).values()  # cancelled, and pending again
+    with Client(comfyui_server.url) as client:
+        assert (set(), set()) == client.queue_ids()
+    second = subprocess.run(command, cwd=ROOT, capture_output=True, timeout=PATIENCE)
+    assert 0 == second.returncode, second.stderr.decode()
+    assert dict.fromkeys(states(out), DONE) == states(out) and 40 == len(states(out))
+
+
+FAILING = """\
+from comfydsl.nodes import (CheckpointLoaderSimple, EmptyImage, EmptyLatentImage, ImageInvert,
+                            SaveImage, VAEDecode)
+image = EmptyImage(width=8, height=8, color={{ color }})
+{% if broken %}
+ckpt = CheckpointLoaderSimple(ckpt_name="empty.safetensors")  # passes checks, fails to load
+image = VAEDecode(samples=EmptyLatentImage(width=16, height=16), vae=ckpt.VAE)
+{% endif %}
+SaveImage(images=ImageInvert(image=image), filename_prefix={{ prefix }})
+"""
+
+
+def test_a_failed_job_is_reported_and_run_again_only_when_asked(
+    comfyui_server: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    template = tmp_path / "failing.py.j2"
+    template.write_text(FAILING, encoding="utf-8")
+    out = tmp_path / "out"
+    argv = ["run", str(template), "--sweep", "broken=false,true", "--var", "color=7"]
+    argv += ["--var", f"prefix=fail-{uuid.uuid4().hex[:8]}", "--server", comfyui_server.url]
+    argv += ["--out", str(out), "--no-progress"]
+    before = posts(comfyui_server)
+    assert 1 == main(argv)
+    err = capsys.readouterr().err
+    assert "error: 1 of 2 jobs failed" in err and "broken=true: " in err, err
+    assert {"broken=false": DONE, "broken=true": "failed"} == states(out)
+    assert 1 == main(argv)  # not run again
+    assert 2 == posts(comfyui_server) - before
+    assert 1 == main([*argv, "--retry-failed"])  # run again, and failing again
+    assert 3 == posts(comfyui_server) - before
+    with Journal(out / JOURNAL_NAME, readonly=True) as journal:
+        assert 2 == journal.entry("broken=true").attempts
+
+
+def test_one_job_on_two_servers_saves_its_files_in_out(
+    comfyui_server: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    port = comfyui_server.url.rstrip("/").rsplit(":", 1)[1]
+    down = "http://127.0.0.1:9"  # nothing listens there: the pool uses the other
+    prefix = f"one-{uuid.uuid4().hex[:8]}"
+    argv = ["run", TEMPLATE, "--var", "color=9", "--var", f"prefix={prefix}/c", "--no-progress"]
+    argv += ["--server", down, "--server", f"http://localhost:{port}", "--out", str(tmp_path)]
+    assert 0 == main(argv), capsys.readouterr().err
+    (saved,) = (tmp_path / prefix).iterdir()
+    assert inverse(9) == inverted(saved)
+    assert not (tmp_path / JOURNAL_NAME).exists()
+
+
 # -- a pool of two real servers ----------------------------------------------------------------------
 
 
