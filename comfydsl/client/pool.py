@@ -158,7 +158,7 @@ class ClientPool:
                     if entry.state == FAILED:  # a new id: the old one has a history of its own
                         book.pending(entry.name, new_id=True)
                 entries = [book.entry(entry.name) for entry in entries]
-            state = RunState(listed, entries, out, folders, progress)
+            state = RunState(listed, out, folders, progress)
             self.close()
             limits = Limits(self.in_flight, self.probe_interval, self.timeout)
             for server in self._given:

@@ -87,7 +87,6 @@ class RunState:
     def __init__(
         self,
         jobs: list[SweepJob],
-        entries: list[JournalEntry],
         out: str | os.PathLike[str] | None,
         folders: bool,
         progress: bool | None,
@@ -97,9 +96,9 @@ class RunState:
         self.folders = folders
         self.jobs = {job.name: job for job in jobs}
         self.order = [job.name for job in jobs]
-        self.entries = {entry.name: entry for entry in entries}
         self.queue: deque[_Work] = deque()
         self.finished: dict[str, JobOutcome] = {}
+        self.failed = 0
         self.stop: str | None = None
         self.fatal: BaseException | None = None
         self.workers: list[Worker] = []
@@ -157,13 +156,15 @@ class RunState:
 
     def finish(self, outcome: JobOutcome) -> None:
         with self.cond:
+            if outcome.name in self.finished:  # pragma: no cover - a guard: each job ends once
+                return
             self.finished[outcome.name] = outcome
+            self.failed += outcome.state == FAILED
             if self._bar is not None:
-                failed = sum(1 for o in self.finished.values() if o.state == FAILED)
                 up = sum(1 for w in self.workers if w.up)
+                failed = f", {self.failed} failed" if self.failed else ""
                 self._bar.set_postfix_str(
-                    f"{up}/{len(self.workers)} servers" + (f", {failed} failed" if failed else ""),
-                    refresh=False,
+                    f"{up}/{len(self.workers)} servers{failed}", refresh=False
                 )
                 self._bar.update(1)
             self.cond.notify_all()
