@@ -42,7 +42,8 @@ from typing import Any
 from comfydsl.build import Workflow
 from comfydsl.errors import ComfyDSLError
 from comfydsl.formats.api import dumps_prompt
-from comfydsl.templates import TemplateError, parse_assignment, parse_value, read_text, read_toml
+from comfydsl.templates import TemplateError, parse_assignment, parse_value, read_toml
+from comfydsl.values import read_text
 
 __all__ = [
     "MAX_COMBINATIONS",
@@ -350,7 +351,7 @@ def _range(start: str, stop: str, step: str | None) -> list[int | float]:
 
 
 def _read_text(file: str) -> str:
-    return read_text(file, lambda reason: SweepError(reason, source=file))
+    return read_text(file, lambda reason: SweepError(reason, source=file), bom=True)
 
 
 def _values_file(file: str, kind: str | None) -> list[Any]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 import json
 import math
+import re
 import warnings
 from pathlib import Path
 from typing import Any
@@ -244,6 +245,65 @@ def test_a_json_value_that_would_not_stand_alone_is_refused(
 ) -> None:
     with pytest.raises(TemplateError, match=said):
         make(tmp_path, "t.json.j2", text).render({"seed": 5})
+
+
+INJECTION = "__import__('os').getcwd()"
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("x = {{ v | safe }}\n", "the safe filter"),
+        ("x = {{ v | e }}\n", "the e filter"),
+        ("x = {{ v | escape }}\n", "the escape filter"),
+        ("x = {{ v | forceescape }}\n", "the forceescape filter"),
+        ("x = {{ v | tojson }}\n", "the tojson filter"),
+        ("x = {{ v | urlize }}\n", "the urlize filter"),
+        ("x = {{ {'a': v} | xmlattr }}\n", "the xmlattr filter"),
+        ("x = {{ m() ~ v }}\n", "~ (joining)"),
+        ("x = {{ v ~ m() }}\n", "~ (joining)"),
+        ("x = {{ m() + v }}\n", "'+'"),
+        ("x = {{ m() % v }}\n", "'%'"),
+        ("x = {{ m() % (v,) }}\n", "'%'"),
+        ("x = {{ [m(), v] | join(', ') }}\n", "the join filter"),
+        ("x = {{ [m()] | join(v) }}\n", "the join filter"),
+        ("x = {{ [m(), m()] | join(', ') }}\n", "the join filter"),
+        ("x = {{ m() | replace('a', v) }}\n", "the replace filter"),
+        ("x = {{ m() | format(v) }}\n", "the format filter"),
+        ("x = {{ m().replace('a', v) }}\n", "unsafe"),
+        ("x = {{ m().format(v) }}\n", "unsafe"),
+        ("{% filter replace('a', v) %}x = a{% endfilter %}\n", "the replace filter"),
+    ],
+)
+def test_a_value_cannot_be_made_template_text(tmp_path: Path, text: str, said: str) -> None:
+    """jinja2 escapes a value into Markup (template text) wherever it meets Markup; HTML
+    escaping would leave Python code as it is, so each of those ways is refused."""
+    template = make(tmp_path, "t.py.j2", "{% macro m() %}f({}, a){% endmacro %}" + text)
+    with pytest.raises(TemplateError, match=re.escape(said)) as caught:
+        template.render({"v": INJECTION})
+    assert 1 == caught.value.line
+
+
+def test_template_text_and_values_each_combine_with_their_own(tmp_path: Path) -> None:
+    template = make(
+        tmp_path,
+        "t.py.j2",
+        "{% macro m(n) %} + {{ n }}{% endmacro %}"
+        "a = 0{{ m(1) ~ m(2) }}\n"
+        "b = {{ v ~ '!' }}\n"
+        "c = {{ [v, v] | join('+') }}\n"
+        "d = 0{% for n in (3, 4) %}{{ m(n) }}{% endfor %}\n\n"
+        "e = {{ '%s?' % v }}\n"
+        "f = {{ v | replace('o', '0') | upper }}\n",
+    )
+    namespace = run_script(template.render({"v": INJECTION}))
+    assert (3, 7) == (namespace["a"], namespace["d"])  # template text joined to template text
+    assert (INJECTION + "!", INJECTION + "+" + INJECTION, INJECTION + "?") == (
+        namespace["b"],
+        namespace["c"],
+        namespace["e"],
+    )
+    assert INJECTION.replace("o", "0").upper() == namespace["f"]
 
 
 def test_macros_blocks_and_includes_write_template_text(tmp_path: Path) -> None:
