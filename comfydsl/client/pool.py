@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
 from comfydsl.client.errors import ClientError
@@ -150,6 +151,10 @@ class ClientPool:
         """
         started = time.monotonic()
         listed = list(jobs)
+        counted = Counter(job.name for job in listed)
+        twice = sorted(name for name, count in counted.items() if count > 1)
+        if twice:
+            raise ValueError(f"jobs of one run need names of their own: {twice} come twice")
         book = journal if journal is not None else Journal(None)
         try:
             entries = book.add((job.name, job.params, _checked_sha(job)) for job in listed)
