@@ -65,7 +65,8 @@ def add_run_command(commands: Any) -> argparse.ArgumentParser:
         type=float,
         default=1800.0,
         metavar="S",
-        help="give up waiting after S seconds (default: 1800); the prompt is then cancelled",
+        help="give up waiting after S seconds (default: 1800); the prompt is then cancelled "
+        "(in a sweep: for each job, from when the server starts on it; the job fails)",
     )
     parser.add_argument("--workflow", help="the global variable holding the workflow to run")
     add_catalog_argument(
