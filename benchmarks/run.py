@@ -151,10 +151,11 @@ def verdicts(rows: Rows) -> list[str]:
             say("client time per trivial job < 20 ms", f"{ms:.1f} ms{floor}", ms < 20)
     for row in rows:
         if row["bench"] == "sweep":
+            # On CPU time: on a machine shared with others, wall time measures their load too.
             say(
                 f"render + compile of a 1,000-combination sweep < 1 s ({row['sweep']})",
-                f"{row['render_compile_s']:.2f} s (CPU time {row['render_compile_cpu_s']:.2f} s)",
-                row["render_compile_s"] < 1.0,
+                f"{row['render_compile_cpu_s']:.2f} s CPU ({row['render_compile_s']:.2f} s wall)",
+                row["render_compile_cpu_s"] < 1.0,
             )
     rates = {row["how"]: row["per_s"] for row in rows if row["bench"] == "queueing"}
     if "raw requests" in rates and "comfydsl Client" in rates:
