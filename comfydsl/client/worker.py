@@ -32,7 +32,7 @@ from comfydsl.client.errors import (
     ServerUnreachable,
     WaitTimeout,
 )
-from comfydsl.client.journal import DONE, FAILED, PENDING, Journal, JournalEntry
+from comfydsl.client.journal import DONE, FAILED, PENDING, QUEUED, SUBMITTING, Journal, JournalEntry
 from comfydsl.client.outcomes import JobOutcome, ServerStatus
 from comfydsl.client.submit import default_extra_data
 from comfydsl.errors import ComfyDSLError
@@ -68,13 +68,15 @@ class Limits:
 
 
 class _Work:
-    """A job during a run: what to send, and the id it is sent under."""
+    """A job during a run: what to send, the id it is sent under, and the servers it may have
+    reached under that id (a server is asked about it before it is sent there again)."""
 
-    __slots__ = ("job", "prompt_id")
+    __slots__ = ("job", "prompt_id", "sent_to")
 
-    def __init__(self, job: SweepJob, prompt_id: str) -> None:
+    def __init__(self, job: SweepJob, prompt_id: str, sent_to: str | None = None) -> None:
         self.job = job
         self.prompt_id = prompt_id
+        self.sent_to: set[str] = {sent_to} if sent_to else set()
 
     @property
     def name(self) -> str:
@@ -111,7 +113,8 @@ class RunState:
         self.workers = list(workers)
         by_url = {worker.url: worker for worker in workers}
         for entry in entries:
-            work = _Work(self.jobs[entry.name], entry.prompt_id)
+            sent = entry.server if entry.state in (SUBMITTING, QUEUED) else None
+            work = _Work(self.jobs[entry.name], entry.prompt_id, sent)
             if entry.state in (DONE, FAILED):
                 self.finished[entry.name] = self._outcome_of(entry, earlier=True)
             elif entry.state == PENDING or entry.server not in by_url:
@@ -299,9 +302,7 @@ class Worker(threading.Thread):
         """Whether the server answers (``GET /prompt``); the queue length it says is kept."""
         self._next_probe = time.monotonic() + self.limits.probe_interval
         try:
-            info = self.client.transport.json_object(
-                "prompt", timeout=min(self.limits.timeout, 10.0)
-            )
+            info = self.client.transport.json_object("prompt", timeout=self.limits.timeout)
         except ClientError as exc:
             self.last_error = str(exc)
             return False
@@ -313,7 +314,9 @@ class Worker(threading.Thread):
         return True
 
     def _down(self, error: BaseException | str) -> None:
-        """Take the server out: its jobs go back to the queue for the others."""
+        """Take the server out: its jobs go back to the queue for the others. The journal
+        still says they were sent here (they may be here still): a run started after a crash
+        asks this server about them first, and so does this worker if it takes one back."""
         self.last_error = str(error)
         if self.up:
             self.failures += 1
@@ -323,8 +326,6 @@ class Worker(threading.Thread):
         works = [flight.work for flight in self.in_flight] + self.adopted
         self.in_flight.clear()
         self.adopted = []
-        for work in works:
-            self.journal.pending(work.name)
         self.run_state.give_back(works)
         self.client.listener.close()
 
@@ -344,7 +345,10 @@ class Worker(threading.Thread):
             work = self.run_state.take()
             if work is None:
                 return
-            self._submit(work)
+            if self.url in work.sent_to:
+                self._look_for(work)  # sent here before: the server may have it still
+            else:
+                self._submit(work)
 
     def _submit(self, work: _Work) -> None:
         job = work.job
@@ -352,6 +356,7 @@ class Worker(threading.Thread):
         extra = default_extra_data(workflow if isinstance(workflow, Workflow) else None)
         extra["extra_pnginfo"]["comfydsl"]["job"] = {"name": job.name, "params": job.params}
         self.journal.submitting(work.name, self.url)
+        work.sent_to.add(self.url)
         try:
             submitted = self.client.submit(
                 workflow,
@@ -359,8 +364,7 @@ class Worker(threading.Thread):
                 validate=self.validate,
                 extra_data=extra,
             )
-        except SERVER_TROUBLE as exc:
-            self.journal.pending(work.name)
+        except SERVER_TROUBLE as exc:  # it may have arrived (a timeout): the journal says so
             self.run_state.give_back([work])
             self._down(exc)
             return
@@ -375,31 +379,37 @@ class Worker(threading.Thread):
         self.in_flight.append(_InFlight(work, submitted))
 
     def _resume_adopted(self) -> None:
-        """Look for the jobs an earlier run sent here: collect, follow, or send them again."""
-        listener = self.client.listener
-        listener.connect()
+        """Look for the jobs an earlier run sent here (see ``_look_for``)."""
+        self.client.listener.connect()
         while self.adopted and self.up and self.run_state.stop is None:
-            work = self.adopted.pop(0)
-            job = self.client.job(work.prompt_id)
-            try:
-                result = job.wait(timeout=0, progress=False)
-            except WaitTimeout:  # queued or running: follow it from here
-                if listener.connected:
-                    listener.claim(work.prompt_id)
-                self.in_flight.append(_InFlight(work, job))
-                continue
-            except JobLost:  # the server never got it, or forgot it: send it (same id) again
-                self.journal.pending(work.name)
-                self._submit(work)
-                continue
-            except (ExecutionFailed, ExecutionInterrupted) as exc:
-                self._failed(work, str(exc))
-                continue
-            except SERVER_TROUBLE as exc:
-                self.adopted.insert(0, work)
-                self._down(exc)
-                return
-            self._collect(work, result)
+            self._look_for(self.adopted.pop(0))
+
+    def _look_for(self, work: _Work) -> None:
+        """A job this server may have (sent by an earlier run, or before the server was taken
+        out): collect it if it finished, follow it if it waits or runs, send it (same id)
+        only if the server does not know it. ComfyUI would run a prompt_id it has twice."""
+        listener = self.client.listener
+        job = self.client.job(work.prompt_id)
+        try:
+            result = job.wait(timeout=0, progress=False)
+        except WaitTimeout:  # queued or running: follow it from here
+            if listener.connected or listener.connect():
+                listener.claim(work.prompt_id)
+            self.in_flight.append(_InFlight(work, job))
+            return
+        except JobLost:  # the server never got it, or forgot it: send it (same id) again
+            self.journal.pending(work.name)
+            work.sent_to.discard(self.url)
+            self._submit(work)
+            return
+        except (ExecutionFailed, ExecutionInterrupted) as exc:
+            self._failed(work, str(exc))
+            return
+        except SERVER_TROUBLE as exc:
+            self.adopted.insert(0, work)
+            self._down(exc)
+            return
+        self._collect(work, result)
 
     # -- waiting ----------------------------------------------------------------------------------
     def _wait_oldest(self) -> None:
@@ -425,6 +435,7 @@ class Worker(threading.Thread):
         except JobLost:  # the server forgot it (restarted between two looks): send it again
             self.in_flight.popleft()
             self.journal.pending(flight.work.name)
+            flight.work.sent_to.discard(self.url)
             self.run_state.give_back([flight.work])
             return
         except (ExecutionFailed, ExecutionInterrupted) as exc:
@@ -445,9 +456,8 @@ class Worker(threading.Thread):
                 files = result.save(folder)
             except LocalFileError:
                 raise  # the disk, not the server: the run stops; the journal keeps the job queued
-            except SERVER_TROUBLE as exc:
+            except SERVER_TROUBLE as exc:  # it finished there: the journal keeps it queued there
                 self.run_state.give_back([work])
-                self.journal.pending(work.name)
                 self._down(exc)
                 return
             except ComfyDSLError as exc:  # a file name that would leave the folder

@@ -11,6 +11,7 @@ the server's cache and every file a server writes can be told apart.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import signal
 import subprocess
@@ -27,7 +28,7 @@ from PIL import Image
 
 from comfydsl.cli import main
 from comfydsl.client import Client, ClientPool, Journal, SweepReport
-from comfydsl.client.journal import DONE, JOURNAL_NAME, QUEUED
+from comfydsl.client.journal import DONE, JOURNAL_NAME, QUEUED, SUBMITTING
 from comfydsl.nodes import EmptyImage, ImageInvert, SaveImage
 from comfydsl.sweep import Sweep, grid
 
@@ -48,6 +49,11 @@ def wait_for(condition: Callable[[], bool], what: str, timeout: float = PATIENCE
 def posts(server: Any) -> int:
     """How many prompts the server has been sent (its log says "got prompt" for each POST)."""
     return server.log_path.read_text(encoding="utf-8", errors="replace").count("got prompt")
+
+
+def executions(server: Any) -> int:
+    """How many prompts the server has run to the end (its log says "Prompt executed")."""
+    return server.log_path.read_text(encoding="utf-8", errors="replace").count("Prompt executed")
 
 
 def server_files(server: Any, prefix: str) -> list[str]:
@@ -154,18 +160,19 @@ def test_a_sweep_killed_halfway_finishes_with_each_job_run_once(
         "--in-flight",
         "6",
     ]
-    before = posts(comfyui_server)
-    first = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        wait_for(lambda: list(states(out).values()).count(DONE) >= jobs // 4, "a quarter done")
-        first.send_signal(signal.SIGKILL)
-        assert -signal.SIGKILL == first.wait(timeout=60)
-    finally:
-        if first.poll() is None:
-            first.kill()
-        assert first.stderr is not None
-        first.stderr.close()
+    before, ran_before = posts(comfyui_server), executions(comfyui_server)
+    log = tmp_path / "first.log"
+    with log.open("wb") as stderr:
+        first = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=stderr)
+        try:
+            wait_for(lambda: list(states(out).values()).count(DONE) >= jobs // 4, "a quarter done")
+            first.send_signal(signal.SIGKILL)
+            assert -signal.SIGKILL == first.wait(timeout=60)
+        finally:
+            if first.poll() is None:
+                first.kill()
     at_kill = states(out)
+    sending = [name for name, state in at_kill.items() if state == SUBMITTING]
     queued = [name for name, state in at_kill.items() if state == QUEUED]
     assert queued, f"nothing was queued on the server when the run was killed: {at_kill}"
     assert jobs > list(at_kill.values()).count(DONE)
@@ -174,16 +181,21 @@ def test_a_sweep_killed_halfway_finishes_with_each_job_run_once(
         wait_for(lambda: client.queue_ids() == (set(), set()), "the server's queue to empty")
 
     second = subprocess.run(command, cwd=ROOT, capture_output=True, timeout=PATIENCE)
-    assert 0 == second.returncode, second.stderr.decode()
-    assert f"{jobs} of {jobs} jobs done" in second.stderr.decode()
+    said = f"first run:\n{log.read_text()}\nsecond run:\n{second.stderr.decode()}"
+    assert 0 == second.returncode, said
+    assert f"{jobs} of {jobs} jobs done" in second.stderr.decode(), said
 
     assert dict.fromkeys(at_kill, DONE) == states(out)
     for color in range(jobs):
-        (saved,) = (out / f"color={color}" / prefix).iterdir()
-        assert inverse(color) == inverted(saved)
-    # Each job was sent once and run once: no POST again for what was sent before the kill.
-    assert jobs == posts(comfyui_server) - before
-    assert jobs == len(server_files(comfyui_server, prefix))
+        saved = list((out / f"color={color}" / prefix).iterdir())
+        assert 1 == len(saved), f"color={color}: {saved}\n{said}"
+        assert inverse(color) == inverted(saved[0])
+    # Each job ran once: one file each on the server, one execution each in its log. A job the
+    # kill caught in the middle of its POST may have been posted twice (the server logs "got
+    # prompt" before it reads the body, and queues nothing of a body cut short); no other.
+    assert jobs == len(server_files(comfyui_server, prefix)), said
+    assert jobs == executions(comfyui_server) - ran_before, said
+    assert jobs <= posts(comfyui_server) - before <= jobs + len(sending), (sending, said)
 
 
 def test_ctrl_c_cancels_the_queued_jobs_and_the_next_run_sends_them(
@@ -429,3 +441,38 @@ def test_a_server_that_answers_5xx_is_taken_out(comfyui_server: Any, tmp_path: P
     by_url = {status.url: status for status in report.servers}
     assert by_url[flaky.url].failures >= 1 and "502" in str(by_url[flaky.url].last_error)
     assert 30 == by_url[base(comfyui_server)].done
+
+
+def test_a_server_taken_out_and_back_runs_what_it_had_once(
+    comfyui_server: Any, tmp_path: Path
+) -> None:
+    """A download that fails (a proxy's 502, in process) takes the server out with jobs still
+    queued there; when it answers again, the worker finds those jobs there (queued or done)
+    instead of sending them a second time: one execution, one POST, one file per job."""
+    import requests
+    from requests.adapters import HTTPAdapter
+
+    class OneBadDownload(HTTPAdapter):
+        downloads = 0
+
+        def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+            if "/view?" in (request.url or ""):
+                self.downloads += 1
+                if self.downloads == 3:
+                    response = requests.Response()
+                    response.status_code, response.raw = 502, io.BytesIO(b"Bad Gateway")
+                    response.url, response.request = request.url or "", request
+                    return response
+            return super().send(request, **kwargs)
+
+    prefix = f"back-{uuid.uuid4().hex[:8]}"
+    sweep = Sweep(invert, grid(color=range(3000, 3024), prefix=[f"{prefix}/c"], size=[128]))
+    before, ran_before = posts(comfyui_server), executions(comfyui_server)
+    client = Client(comfyui_server.url, adapter=OneBadDownload())
+    with client, ClientPool([client], in_flight=6, probe_interval=0.2) as pool:
+        report = pool.run(sweep, out=tmp_path / "out")
+    assert ({}, 24) == (report.failed, len(report.done))
+    (status,) = report.servers
+    assert (True, 1) == (status.up, status.failures), status
+    assert 24 == len(server_files(comfyui_server, prefix))
+    assert (24, 24) == (posts(comfyui_server) - before, executions(comfyui_server) - ran_before)
