@@ -419,18 +419,15 @@ def hostile_names(canary: str) -> st.SearchStrategy[str]:
 @functools.lru_cache(maxsize=8)
 def json_values(canary: str) -> st.SearchStrategy[Any]:
     """Every JSON type, nested, with hostile strings (and NaN and infinities, which json reads)."""
-    leaves = st.one_of(
-        st.none(),
-        st.booleans(),
-        st.integers(-(2**70), 2**70),
-        st.floats(),
-        hostile_texts(canary),
-    )
+    return _json_trees(hostile_texts(canary), st.floats())
+
+
+def _json_trees(texts: st.SearchStrategy[str], floats: st.SearchStrategy[float]) -> Any:
+    leaves = st.one_of(st.none(), st.booleans(), st.integers(-(2**70), 2**70), floats, texts)
     return st.recursive(
         leaves,
         lambda inner: st.one_of(
-            st.lists(inner, max_size=3),
-            st.dictionaries(hostile_texts(canary), inner, max_size=3),
+            st.lists(inner, max_size=3), st.dictionaries(texts, inner, max_size=3)
         ),
         max_leaves=5,
     )
@@ -453,21 +450,7 @@ def prompt_texts(canary: str) -> st.SearchStrategy[str]:
 @functools.lru_cache(maxsize=8)
 def template_values(canary: str) -> st.SearchStrategy[Any]:
     """Template variables of every JSON type, nested, with hostile strings, finite numbers."""
-    leaves = st.one_of(
-        st.none(),
-        st.booleans(),
-        st.integers(-(2**70), 2**70),
-        st.floats(allow_nan=False, allow_infinity=False),
-        prompt_texts(canary),
-    )
-    return st.recursive(
-        leaves,
-        lambda inner: st.one_of(
-            st.lists(inner, max_size=3),
-            st.dictionaries(prompt_texts(canary), inner, max_size=3),
-        ),
-        max_leaves=5,
-    )
+    return _json_trees(prompt_texts(canary), st.floats(allow_nan=False, allow_infinity=False))
 
 
 #: Pieces of Python around a template's value: whole values, strings, comments, numbers and
