@@ -9,6 +9,7 @@ the queue for the other workers, and asks the server again now and then until it
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import threading
@@ -452,6 +453,8 @@ class Worker(threading.Thread):
         folder = self.run_state.folder_of(work.name)
         files: list[Path] = []
         if folder is not None:
+            if self.run_state.folders:
+                _clear_leftovers(folder)
             try:
                 files = result.save(folder)
             except LocalFileError:
@@ -499,3 +502,15 @@ class Worker(threading.Thread):
             if self._cancel(flight):
                 self.journal.pending(flight.work.name, new_id=True)
         self.in_flight.clear()
+
+
+def _clear_leftovers(folder: Path) -> None:
+    """Remove what a save killed in the middle left in a job's own folder: the temporary
+    files JobResult.save writes before it names them (``.comfydsl-*.part``) and the old files
+    it moves aside while it does (``.comfydsl-*.old``). Only this run writes there."""
+    if not folder.is_dir():
+        return
+    for leftover in folder.rglob(".comfydsl-*"):
+        if leftover.suffix in (".part", ".old") and leftover.is_file():
+            with contextlib.suppress(OSError):
+                leftover.unlink()

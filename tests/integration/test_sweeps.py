@@ -104,9 +104,18 @@ def test_a_template_sweep_runs_each_combination_once(
     ]
     argv += ["--server", comfyui_server.url, "--out", str(out), "--no-progress"]
     before = posts(comfyui_server)
+    # What a save killed in the middle leaves (see JobResult.save) is cleared from a job's folder.
+    leftovers = [
+        out / "color=1,size=8" / prefix / ".comfydsl-x.part",
+        out / "color=2,size=8" / ".comfydsl-y.old",
+    ]
+    for leftover in leftovers:
+        leftover.parent.mkdir(parents=True, exist_ok=True)
+        leftover.write_bytes(b"half a file")
     assert 0 == main(argv), capsys.readouterr().err
     captured = capsys.readouterr()
     assert "6 of 6 jobs done" in captured.err
+    assert not any(leftover.exists() for leftover in leftovers)
     names = [
         "color=1,size=8",
         "color=1,size=16",
