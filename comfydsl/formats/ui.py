@@ -14,8 +14,9 @@ Subgraph definitions (``definitions.subgraphs[]``) always use the object form. I
 :func:`parse_workflow` checks a whole file and raises one ``WorkflowFormatError`` listing every
 problem found (each naming the node, and the subgraph it is in); a ``UIWorkflow`` that exists is
 safe to walk: every link a node's input names exists and comes from a node (or subgraph input)
-that exists, from an output it has, and no subgraph contains itself. Layout (positions, sizes,
-groups, colours, native reroutes) is not kept: it does not change what the workflow runs.
+that exists, from an output it has, and no subgraph contains itself. How nodes are drawn
+(positions, sizes, colours) and the root's groups are kept loosely, for writing the workflow
+again: a malformed one is dropped, never a problem, as it does not change what the workflow runs.
 
 Entries of the links table that no input uses are ignored, as the editor ignores them: real files
 keep such stale entries (12 of the official templates do).
@@ -43,6 +44,7 @@ __all__ = [
     "UISubgraphSlot",
     "UIWorkflow",
     "is_api_prompt",
+    "node_layout",
     "parse_workflow",
 ]
 
@@ -141,12 +143,13 @@ class UINode:
     ``outputs`` the sockets the file lists (unlinked widget sockets are usually left out, and slots
     renumbered), ``widgets_values`` a list (by position), a dict (by name) or None,
     ``widgets_values_named`` the name -> value map newer editors write beside it (or None),
-    ``properties`` the node's properties.
+    ``properties`` the node's properties, ``layout`` how it is drawn (see :func:`node_layout`).
     """
 
     __slots__ = (
         "id",
         "inputs",
+        "layout",
         "mode",
         "outputs",
         "properties",
@@ -167,6 +170,7 @@ class UINode:
         widgets_values: list[Any] | Mapping[str, Any] | None,
         widgets_values_named: Mapping[str, Any] | None,
         properties: Mapping[str, Any],
+        layout: Mapping[str, Any] | None = None,
     ) -> None:
         self.id = node_id
         self.type = node_type
@@ -177,6 +181,7 @@ class UINode:
         self.widgets_values = widgets_values
         self.widgets_values_named = widgets_values_named
         self.properties = properties
+        self.layout: Mapping[str, Any] = layout if layout is not None else {}
 
     def input_named(self, name: str) -> UIInput | None:
         """The file's input socket of that name, or None."""
@@ -237,10 +242,21 @@ class UIWorkflow:
 
     ``version`` (0.4 or 1), ``root`` (a UIGraph), ``subgraphs`` (definition id -> UIGraph, in file
     order), ``last_node_id`` (the file's counter; renumbered subgraph nodes take ids above it),
-    ``file`` (where it was read from, or None) and ``extra`` (the file's ``extra`` object).
+    ``file`` (where it was read from, or None) and ``extra`` (the file's ``extra`` object); for
+    writing it again, ``groups`` (the root's well-formed groups, as the file has them) and
+    ``workflow_id`` (the file's ``id``, or None).
     """
 
-    __slots__ = ("extra", "file", "last_node_id", "root", "subgraphs", "version")
+    __slots__ = (
+        "extra",
+        "file",
+        "groups",
+        "last_node_id",
+        "root",
+        "subgraphs",
+        "version",
+        "workflow_id",
+    )
 
     def __init__(
         self,
@@ -257,6 +273,8 @@ class UIWorkflow:
         self.last_node_id = last_node_id
         self.extra = extra
         self.file = file
+        self.groups: list[Mapping[str, Any]] = []
+        self.workflow_id: str | None = None
 
     def __repr__(self) -> str:
         return f"<UIWorkflow {self.file or ''} v{self.version}: {len(self.root.nodes)} nodes>"
@@ -367,7 +385,11 @@ class _Reader:
         self.check_nesting(subgraphs)
         if self.problems:
             raise WorkflowFormatError(self.problems, file=self.file)
-        return UIWorkflow(version, root, subgraphs, last, extra, self.file)
+        read = UIWorkflow(version, root, subgraphs, last, extra, self.file)
+        read.groups = _groups(data.get("groups"))
+        workflow_id = data.get("id")
+        read.workflow_id = workflow_id if isinstance(workflow_id, str) else None
+        return read
 
     def last_node_id(self, data: Mapping[str, Any], version: float, root: UIGraph) -> int:
         """The file's node counter: ``last_node_id`` (0.4) or ``state.lastNodeId`` (1); for a file
@@ -511,6 +533,7 @@ class _Reader:
             values,
             named,
             properties,
+            node_layout(raw),
         )
 
     def inputs(self, raw: Any, where: str) -> list[UIInput]:
@@ -717,6 +740,71 @@ class _Reader:
                     state[child] = 1
                     path.append(child)
                     stack.append(iter(contains[child]))
+
+
+def _numbers(value: Any, count: int) -> list[float] | None:
+    """``count`` finite numbers (a position or a size), or None."""
+    if isinstance(value, Mapping):  # some old files: {"0": x, "1": y}
+        value = [value.get("0"), value.get("1")]
+    if not isinstance(value, list) or len(value) != count:
+        return None
+    if not all(type(v) in (int, float) and abs(v) < 1e9 for v in value):
+        return None
+    return [float(v) for v in value]
+
+
+def node_layout(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """How a node is drawn, what the editor needs to draw it again where it was: ``pos``, ``size``
+    (two numbers each), ``color``, ``bgcolor`` (strings), ``shape`` (a number) and ``flags`` (an
+    object, e.g. collapsed), those of them the node has and has right. Never a problem: layout
+    does not change what a workflow runs."""
+    found: dict[str, Any] = {}
+    for key in ("pos", "size"):
+        numbers = _numbers(raw.get(key), 2)
+        if numbers is not None:
+            found[key] = numbers
+    for key in ("color", "bgcolor"):
+        value = raw.get(key)
+        if isinstance(value, str) and len(value) < 100 and not text_problem(value):
+            found[key] = value
+    shape = raw.get("shape")
+    if type(shape) is int:
+        found["shape"] = shape
+    flags = raw.get("flags")
+    if isinstance(flags, Mapping) and all(type(v) is bool for v in flags.values()):
+        found["flags"] = {str(k): v for k, v in flags.items()}
+    return found
+
+
+def _groups(raw: Any) -> list[Mapping[str, Any]]:
+    """The groups of a file that can be drawn again: each with a title and a four-number bounding
+    box, with its colour, font size and flags when well formed."""
+    if not isinstance(raw, list):
+        return []
+    found: list[Mapping[str, Any]] = []
+    for item in raw:
+        if not isinstance(item, Mapping):
+            continue
+        bounding = _numbers(item.get("bounding"), 4)
+        title = item.get("title", "Group")
+        if bounding is None or not isinstance(title, str) or text_problem(title):
+            continue
+        group: dict[str, Any] = {"title": title, "bounding": bounding}
+        color = item.get("color")
+        if isinstance(color, str) and len(color) < 100 and not text_problem(color):
+            group["color"] = color
+        font_size = item.get("font_size")
+        if (
+            isinstance(font_size, (int, float))
+            and not isinstance(font_size, bool)
+            and 0 < font_size < 1000
+        ):
+            group["font_size"] = font_size
+        flags = item.get("flags")
+        if isinstance(flags, Mapping) and all(type(v) is bool for v in flags.values()):
+            group["flags"] = {str(k): v for k, v in flags.items()}
+        found.append(group)
+    return found
 
 
 def parse_workflow(data: Any, *, file: str | None = None) -> UIWorkflow:
