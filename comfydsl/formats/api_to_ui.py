@@ -216,9 +216,10 @@ class _Exporter:
             values, named = self.unknown_widgets(draft)
         entry["properties"] = properties
         draft.widget_count = len(values)
-        entry["widgets_values"] = values
-        if named is not None:
-            entry["widgets_values_named"] = named
+        if values:  # as the editor writes a node without widgets: no values at all
+            entry["widgets_values"] = values
+            if named is not None:
+                entry["widgets_values_named"] = named
         return draft
 
     def known_widgets(
