@@ -251,12 +251,15 @@ class _Exporter:
             occurrence = seen.get(widget.name, 0)
             seen[widget.name] = occurrence + 1
             spec = widget.spec
-            if spec is None:
+            if spec is None and widget.sent and widget.name in inputs:
+                value = _widget_form(inputs[widget.name])  # an editor widget that is sent
+                placed.add(widget.name)
+            elif spec is None:
                 value = kept.get((widget.name, occurrence), widget.default)
             else:
                 value = self.widget_value(node, widget.name, widget.default, spec.name in linked)
                 placed.add(widget.name)
-                if widget.name in shape.text_boxes and value is not None and type(value) is not str:
+                if widget.name in shape.text_boxes and type(value) is not str:
                     self.note(node, widget.name, "as_text", as_text(value))
             if by_name and spec is not None:
                 for extra in definition.format_widgets.get(widget.name, {}).get(value, ()):
