@@ -1298,3 +1298,131 @@ def mutated_object_infos(
                 definition = draw(_mutate(definition))
         result[draw(st.sampled_from((name,) * 95 + ODD_CLASS_NAMES))] = definition
     return result
+
+
+# -- mutated editor workflows -------------------------------------------------------------------
+
+#: What a mutation may put in an editor workflow besides ODD_VALUES: ids and slots that point
+#: nowhere or at the subgraph's own input and output nodes, versions, modes, link tables.
+WORKFLOW_VALUES: tuple[Any, ...] = (
+    -10,
+    -20,
+    -1,
+    99999,
+    "7",
+    "x:y",
+    0.4,
+    1,
+    2,
+    4,
+    [1, 1, 0, 2, 0, "IMAGE"],
+    [1, 1, 0, 2, 0],
+    {"id": 1, "origin_id": 1, "origin_slot": 0, "target_id": 2, "target_slot": 0},
+    {"name": "x", "type": "IMAGE", "link": 1},
+    {"name": "image", "type": "IMAGE", "widget": {"name": "image"}, "link": 99999},
+    {"id": 1, "type": "Reroute", "inputs": [{"name": "", "type": "*", "link": 1}]},
+    {"id": 1, "type": "PrimitiveNode", "outputs": [{"name": "INT", "type": "INT", "links": [1]}]},
+    {"id": 1, "type": "GetNode", "widgets_values": ["nowhere"]},
+    [["-1", "text"], ["3", "seed"], [None]],
+)
+
+
+def _random_path(draw: st.DrawFn, value: Any) -> tuple[Any, ...]:
+    """A path into ``value`` found by a random walk: deep places are as likely as shallow ones
+    (a workflow's links sit five to seven levels down), and no list of every path is made."""
+    path: list[Any] = []
+    while draw(st.integers(0, 9)) < 8:
+        if isinstance(value, dict) and value:
+            key = draw(st.sampled_from(list(value)))
+        elif isinstance(value, list) and value:
+            key = draw(st.integers(0, len(value) - 1))
+        else:
+            break
+        path.append(key)
+        value = value[key]
+    return tuple(path)
+
+
+@st.composite
+def mutated_workflows(draw: st.DrawFn, workflows: list[dict[str, Any]]) -> Any:
+    """A real editor workflow with one to four things changed: a value replaced (by one of
+    ODD_VALUES or WORKFLOW_VALUES, a deep nesting, a self-containing list, another part of the
+    workflow), a key deleted or added, a list cut short, a subgraph made to contain itself, a
+    node duplicated (its id twice), a link pointed elsewhere."""
+    workflow: Any = draw(st.sampled_from(workflows))
+    values = st.sampled_from(ODD_VALUES + WORKFLOW_VALUES)
+    for _ in range(draw(st.integers(1, 4))):
+        path = _random_path(draw, workflow)
+        how = draw(
+            st.sampled_from(
+                ["replace", "replace", "delete", "add", "deep", "loop", "graft", "cut", "special"]
+            )
+        )
+        target = _at(workflow, path)
+        if how == "delete" and path:
+            workflow = _replaced(workflow, path, None, delete=True)
+        elif how == "add" and isinstance(target, dict):
+            key = draw(
+                st.sampled_from(
+                    ["nodes", "links", "version", "definitions", "widgets_values", "mode", "id"]
+                )
+            )
+            workflow = _replaced(workflow, (*path, key), draw(values), delete=False)
+        elif how == "deep":
+            depth = draw(st.sampled_from([63, 64, 65, 2000]))
+            workflow = _replaced(workflow, path, _nested(depth), delete=False)
+        elif how == "loop":
+            loop: list[Any] = ["loop"]
+            loop.append(loop)
+            workflow = _replaced(workflow, path, loop, delete=False)
+        elif how == "graft":
+            graft = _at(workflow, _random_path(draw, workflow))
+            workflow = _replaced(workflow, path, graft, delete=False)
+        elif how == "cut" and isinstance(target, list) and target:
+            workflow = _replaced(
+                workflow, path, target[: draw(st.integers(0, len(target) - 1))], False
+            )
+        elif how == "special" and isinstance(workflow, dict):
+            workflow = _special_mutation(draw, workflow)
+        else:
+            workflow = _replaced(workflow, path, draw(values), delete=False)
+    return workflow
+
+
+class Samples(list):  # type: ignore[type-arg]
+    """Workflows to mutate, shown by their number (hypothesis prints a strategy's arguments)."""
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} workflows>"
+
+
+def _special_mutation(draw: st.DrawFn, workflow: dict[str, Any]) -> Any:
+    """A change that a random path rarely makes: a subgraph instance put inside its own
+    definition, a node given another node's id, a link re-pointed, the links turned into the
+    other schema's form."""
+    definitions = workflow.get("definitions")
+    subgraphs = definitions.get("subgraphs") if isinstance(definitions, dict) else None
+    subgraphs = subgraphs if isinstance(subgraphs, list) else []
+    nodes = workflow.get("nodes") if isinstance(workflow.get("nodes"), list) else []
+    choice = draw(st.sampled_from(["self", "twin", "relink", "schema"]))
+    if choice == "self" and subgraphs and isinstance(subgraphs[0], dict):
+        inner = dict(subgraphs[0])
+        inner["nodes"] = [
+            *inner.get("nodes", []),
+            {"id": 424242, "type": inner.get("id"), "mode": 0},
+        ]
+        definitions = dict(workflow["definitions"])
+        definitions["subgraphs"] = [inner, *subgraphs[1:]]
+        return {**workflow, "definitions": definitions}
+    if choice == "twin" and len(nodes) >= 2:
+        twin = dict(nodes[1]) if isinstance(nodes[1], dict) else {}
+        twin["id"] = nodes[0].get("id") if isinstance(nodes[0], dict) else 1
+        return {**workflow, "nodes": [*nodes, twin]}
+    links = workflow.get("links") if isinstance(workflow.get("links"), list) else []
+    if choice == "relink" and links and isinstance(links[0], list) and len(links[0]) >= 5:
+        link = list(links[0])
+        link[draw(st.sampled_from([1, 2, 3, 4]))] = draw(st.sampled_from([99999, -10, 7, "3"]))
+        return {**workflow, "links": [link, *links[1:]]}
+    if choice == "schema":
+        return {**workflow, "version": 1 if workflow.get("version") == 0.4 else 0.4}
+    return workflow

@@ -308,11 +308,16 @@ def case_load_image() -> dict[str, Any]:
 
 
 def case_legacy_primitive() -> dict[str, Any]:
-    """The editor's own PrimitiveNode gives its value to the widget it is linked to."""
+    """The editor's own PrimitiveNode gives its value to the widget it is linked to (muted or
+    bypassed)."""
     wf = UIBuilder()
     parts = sampler_graph(wf)
     primitive = wf.node("PrimitiveNode", [768, "fixed"], outputs=[("INT", "INT")])
     wf.link(primitive, 0, parts["latent"], "width")
+    muted = wf.node("PrimitiveNode", [640, "fixed"], outputs=[("INT", "INT")], mode=2)
+    wf.link(muted, 0, parts["latent"], "height")
+    bypassed = wf.node("PrimitiveNode", [4, "fixed"], outputs=[("INT", "INT")], mode=4)
+    wf.link(bypassed, 0, parts["latent"], "batch_size")
     decode_and_save(wf, parts["sampler"], parts["ckpt"])
     return wf.build()
 

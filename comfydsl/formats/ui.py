@@ -31,7 +31,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from comfydsl.errors import WorkflowFormatError
-from comfydsl.values import text_problem
+from comfydsl.values import json_problem, text_problem
 
 __all__ = [
     "INPUTS_NODE",
@@ -517,6 +517,11 @@ class _Reader:
                 where, f"'widgets_values' must be a list or an object, not {_shown(values)}"
             )
             values = None
+        elif values is not None:
+            wrong = json_problem(values)
+            if wrong is not None:
+                self.problem(where, f"'widgets_values': {wrong}")
+                values = None
         named = raw.get("widgets_values_named")
         if named is not None and not isinstance(named, Mapping):
             named = None  # only a cross-check, written by some editors: not worth refusing a file

@@ -50,7 +50,7 @@ from comfydsl.formats.ui import (
     UIWorkflow,
     parse_workflow,
 )
-from comfydsl.values import json_problem
+from comfydsl.values import text_problem
 
 __all__ = ["ConvertedNode", "convert_workflow", "ui_to_prompt"]
 
@@ -655,15 +655,6 @@ class _Converter:
             else:
                 value = found.value  # type: ignore[union-attr]
                 inputs[name] = {"__value__": value} if isinstance(value, list) else value
-        for name, value in inputs.items():
-            if (
-                type(value) is not tuple
-                and type(value) not in (str, int, float, bool)
-                and value is not None
-            ):
-                problem = json_problem(value)
-                if problem is not None:
-                    self.problem(self.where(item), f"input {name!r}: {problem}")
         definition = item.definition
         title = node.title
         if title is None:
@@ -671,7 +662,7 @@ class _Converter:
         meta: dict[str, Any] = {"title": title}
         for key in ("cnr_id", "aux_id", "ver"):
             value = node.properties.get(key)
-            if value is not None:
+            if type(value) is str and not text_problem(value):
                 meta[key] = value
         return ConvertedNode(item.id, node.type, inputs, meta, definition)
 

@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 from cli_runner import ROOT, run_cli
 from comfy_fake import FakeComfy, refused_url
+from ui_cases import case_txt2img
 
 from comfydsl.cli import main
 
@@ -60,7 +61,11 @@ def places(tmp_path: Path) -> dict[str, str]:
     (tmp_path / "not.json").write_text('{"1": {"class_type": ', encoding="utf-8")
     (tmp_path / "latin1.json").write_bytes(b'{"caf\xe9": 1}')
     (tmp_path / "a-file").write_text("", encoding="utf-8")
+    (tmp_path / "workflow.json").write_text(json.dumps(case_txt2img()), encoding="utf-8")
+    (tmp_path / "list.json").write_text("[1, 2]", encoding="utf-8")
     return {
+        "ui": str(tmp_path / "workflow.json"),
+        "list": str(tmp_path / "list.json"),
         "tmp": str(tmp_path),
         "dir": str(tmp_path / "folder"),
         "missing": str(tmp_path / "missing.py"),
@@ -108,6 +113,19 @@ CASES = [
     ("-o onto a directory", "compile", ["compile", INVERT, "-o", "{dir}"]),
     ("-o onto a directory", "catalog pull", ["catalog", "pull", "--server", "{fake}", "-o", "{dir}"]),
     ("-o onto a directory", "stubs", ["stubs", "-o", "{dir}"]),
+    ("missing file", "convert", ["convert", "{missing}"]),
+    ("a directory", "convert", ["convert", "{dir}"]),
+    ("a directory", "convert --catalog", ["convert", "{ui}", "--catalog", "{dir}"]),
+    ("bad URL scheme", "convert", ["convert", "{ui}", "--catalog", "ftp://h/packs.json"]),
+    ("unreachable server", "convert", ["convert", "{ui}", "--catalog", "{refused}"]),
+    ("bad JSON", "convert", ["convert", "{not_json}"]),
+    ("bad JSON", "convert --catalog", ["convert", "{ui}", "--catalog", "{not_json}"]),
+    ("invalid UTF-8", "convert", ["convert", "{latin1}"]),
+    ("not a workflow", "convert", ["convert", "{list}"]),
+    ("not a workflow", "compile", ["compile", "{list}"]),
+    ("-o into a missing folder", "convert", ["convert", "{ui}", "-o", "{tmp}/no/such/p.json"]),
+    ("-o under a file", "convert", ["convert", "{ui}", "-o", "{under_file}"]),
+    ("-o onto a directory", "convert", ["convert", "{ui}", "-o", "{dir}"]),
 ]  # fmt: skip
 
 
@@ -141,6 +159,8 @@ SUBPROCESS_CASES = [
     ("catalog pull", ["catalog", "pull", "--server", "{refused}", "-o", "-"], "cannot reach"),
     ("stubs", ["stubs", "--catalog", "{not_json}", "-o", "{tmp}/s.pyi"], "not valid JSON"),
     ("compile", ["compile", INVERT, "-o", "{dir}"], "Is a directory"),
+    ("convert", ["convert", "{not_json}"], "not valid JSON"),
+    ("convert", ["convert", "{ui}", "-o", "{dir}"], "Is a directory"),
 ]
 
 
