@@ -37,12 +37,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from comfydsl.build.make import EXPORTERS
-from comfydsl.formats.editor import EditorNode, as_text, editor_node
+from comfydsl.formats.editor import UI_ONLY_TYPES, EditorNode, as_text, editor_node
 from comfydsl.formats.kept import KeptLayout, KeptNode, kept_layout
 from comfydsl.formats.layout import COLUMN_GAP, ROW_GAP, layered_layout
 from comfydsl.formats.node_size import node_size
 from comfydsl.graph import Node, Workflow
 from comfydsl.output import Output
+from comfydsl.values import text_problem
 from comfydsl.version import __version__
 
 __all__ = ["ExportWarning", "Loss", "UIExport", "export_ui", "to_ui"]
@@ -60,35 +61,62 @@ class ExportWarning(UserWarning):
 
 
 class Loss:
-    """One input that the editor will not queue as the prompt has it.
+    """One input (or node) that the editor will not queue as the prompt has it.
 
     ``node_id``, ``class_type`` and ``input`` say where; ``kind`` what the editor will do instead:
-    ``"dropped"`` (it does not send the input: no widget or socket of its holds it, or the link
-    comes from a node that is not there), ``"added"`` (the prompt leaves it out and the editor
-    sends ``value``, the widget's default) or ``"as_text"`` (a text box sends ``value``, the
-    prompt's value as text). ``str(loss)`` says it in a sentence.
+    ``"dropped"`` (it does not send the input: no widget or socket of its holds it, or its link
+    comes from a node it does not send), ``"added"`` (it sends ``value``: the widget's default,
+    for an input the prompt leaves out or whose link it drops) or ``"as_text"`` (a text box sends
+    ``value``, the prompt's value as text). Two concern a whole node (``input`` is then ``""``):
+    ``"not_sent"`` (its class is the name of one of the editor's own nodes, a Note or a Reroute,
+    which it never queues) and ``"renamed"`` (its id cannot be an editor node's, such as an empty
+    string: the file gives it the number ``value``). ``why`` may say more; ``str(loss)`` says it
+    all in a sentence.
     """
 
-    __slots__ = ("class_type", "input", "kind", "node_id", "value")
+    __slots__ = ("class_type", "input", "kind", "node_id", "value", "why")
 
     def __init__(
-        self, node_id: str, class_type: str, input_name: str, kind: str, value: Any = None
+        self,
+        node_id: str,
+        class_type: str,
+        input_name: str,
+        kind: str,
+        value: Any = None,
+        why: str | None = None,
     ) -> None:
         self.node_id = node_id
         self.class_type = class_type
         self.input = input_name
         self.kind = kind
         self.value = value
+        self.why = why
 
     def __str__(self) -> str:
+        if self.kind == "not_sent":
+            return (
+                f"node {self.node_id!r} ({self.class_type}): the editor takes the class for its "
+                "own node of that name and does not queue it"
+            )
+        if self.kind == "renamed":
+            return (
+                f"node {self.node_id!r} ({self.class_type}): an editor node cannot have that id; "
+                f"it is node {self.value} in the file"
+            )
         where = f"node {self.node_id} ({self.class_type}), input {self.input!r}"
+        if self.why is not None:
+            where += f": {self.why}"
+        else:
+            where += {
+                "added": " is not set",
+                "as_text": " is a text box",
+                "dropped": " is no widget or socket of the editor",
+            }.get(self.kind, "")
         if self.kind == "added":
-            return f"{where} is not set: the editor sends its default {json.dumps(self.value)}"
+            return f"{where}: the editor sends the widget's value {_shown(self.value)}"
         if self.kind == "as_text":
-            return f"{where} is a text box: the editor sends it as text, {json.dumps(self.value)}"
-        if self.value is not None:
-            return f"{where}: {self.value}"
-        return f"{where} is no widget or socket of the editor: it will not send it"
+            return f"{where}: the editor sends it as text, {_shown(self.value)}"
+        return f"{where}: the editor will not send it"
 
     def __repr__(self) -> str:
         return f"<Loss {self.kind} {self.node_id}.{self.input}>"
@@ -142,7 +170,7 @@ def export_ui(workflow: Workflow, *, source: str | None = None) -> UIExport:
 class _Draft:
     """One node on its way into the file: what it will say, and where its links go."""
 
-    __slots__ = ("entry", "inputs", "kept", "node", "outputs", "size", "widget_count")
+    __slots__ = ("entry", "inputs", "kept", "node", "outputs", "size", "widget_count", "widgets")
 
     def __init__(self, node: Node, kept: KeptNode | None) -> None:
         self.node = node
@@ -155,6 +183,8 @@ class _Draft:
         self.size = (0.0, 0.0)
         #: How many widget values it holds (what sizes a node of an unknown class).
         self.widget_count = 0
+        #: The value each input widget holds, by name.
+        self.widgets: dict[str, Any] = {}
 
 
 class _Exporter:
@@ -163,11 +193,37 @@ class _Exporter:
         self.kept: KeptLayout | None = kept_layout(workflow)
         self.source = source
         self.lost: list[Loss] = []
+        #: Each node's id in the file (see _file_id); an id a file cannot hold gets a number.
+        self.ids: dict[str, int | str] = {}
 
-    def note(self, node: Node, name: str, kind: str, value: Any = None) -> None:
-        self.lost.append(Loss(node.id, node.class_type, name, kind, value))
+    def note(
+        self, node: Node, name: str, kind: str, value: Any = None, why: str | None = None
+    ) -> None:
+        if name and node.class_type in UI_ONLY_TYPES:
+            return  # the whole node is not sent (reported once, as not_sent)
+        self.lost.append(Loss(node.id, node.class_type, name, kind, value, why))
+
+    def unlinked(self, draft: _Draft, name: str, widget: str | None, why: str) -> None:
+        """A link the editor drops: a widget then sends its value, another input nothing."""
+        if widget is not None:
+            self.note(draft.node, name, "added", draft.widgets.get(widget), why)
+        else:
+            self.note(draft.node, name, "dropped", None, why)
+
+    def number_ids(self) -> None:
+        ids = self.ids
+        for node in self.workflow:
+            if node.id and not text_problem(node.id):
+                ids[node.id] = _file_id(node.id)
+        highest = max((i for i in ids.values() if type(i) is int), default=0)
+        for node in self.workflow:
+            if node.id not in ids:
+                highest += 1
+                ids[node.id] = highest
+                self.note(node, "", "renamed", highest)
 
     def export(self) -> UIExport:
+        self.number_ids()
         kept_nodes = self.kept.nodes if self.kept is not None else {}
         drafts = [self.draft(node, kept_nodes.get(node.id)) for node in self.workflow]
         by_id = {d.node.id: d for d in drafts}
@@ -198,8 +254,10 @@ class _Exporter:
         definition = node.definition
         shape = editor_node(definition) if definition is not None else None
         entry = draft.entry
-        entry["id"] = _file_id(node.id)
+        entry["id"] = self.ids[node.id]
         entry["type"] = node.class_type
+        if node.class_type in UI_ONLY_TYPES:
+            self.note(node, "", "not_sent")
         title = node.title
         if title is not None:
             entry["title"] = title
@@ -266,6 +324,8 @@ class _Exporter:
                     if extra.name in inputs:
                         named[extra.name] = _widget_form(inputs[extra.name])
                         placed.add(extra.name)
+            if spec is not None:
+                draft.widgets[widget.name] = value
             if widget.stored:
                 values.append(value)
                 named[widget.name] = value
@@ -285,6 +345,11 @@ class _Exporter:
             return default
         if type(value) is Output:
             return default
+        if type(value) is float and not math.isfinite(value):
+            self.note(
+                node, name, "added", default, "JSON (and so the editor) has no NaN or infinity"
+            )
+            return default
         return _widget_form(value)
 
     def unknown_widgets(self, draft: _Draft) -> tuple[list[Any], dict[str, Any]]:
@@ -295,6 +360,8 @@ class _Exporter:
         for name, value in node.inputs.items():
             if type(value) is Output:
                 draft.inputs.append((name, "*", None, value))
+            elif type(value) is float and not math.isfinite(value):
+                self.note(node, name, "dropped", None, "JSON (and so the editor) has no NaN")
             else:
                 values.append(_widget_form(value))
                 named[name] = values[-1]
@@ -329,20 +396,20 @@ class _Exporter:
         outgoing: dict[tuple[str, int], list[int]] = {}
         for draft in drafts:
             sockets: list[dict[str, Any]] = []
+            if draft.node.class_type in UI_ONLY_TYPES:
+                draft.inputs = []  # the editor's own node of that name: nothing flows through it
             for name, socket_type, widget, source in draft.inputs:
                 entry: dict[str, Any] = {"name": name, "type": socket_type, "link": None}
                 if widget is not None:
                     entry["widget"] = {"name": widget}
                 origin = by_id.get(source.node.id) if source is not None else None
                 if source is not None and (origin is None or origin.node is not source.node):
-                    self.note(
-                        draft.node,
-                        name,
-                        "dropped",
-                        f"its link comes from node {source.node.id}, which is not in the "
-                        "workflow: the editor leaves it out",
-                    )
+                    why = f"its link comes from node {source.node.id}, which is not in the workflow"
+                    self.unlinked(draft, name, widget, why)
                 elif source is not None and origin is not None:
+                    if origin.node.class_type in UI_ONLY_TYPES:
+                        why = f"its link comes from node {origin.node.id}, which the editor does not queue"
+                        self.unlinked(draft, name, widget, why)
                     index = source.index
                     if origin.node.definition is None:
                         while len(origin.outputs) <= index:
@@ -524,6 +591,13 @@ def _rounded(position: tuple[float, float]) -> tuple[float, float]:
 def _number(value: float) -> int | float:
     """A coordinate as the editor writes it: a whole number without its ``.0``."""
     return int(value) if value.is_integer() else value
+
+
+def _shown(value: Any) -> str:
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return repr(value)
 
 
 def _widget_form(value: Any) -> Any:

@@ -118,7 +118,7 @@ def _columns_and_order(
     pairs = sorted({(a, b) for a, b in edges if a != b})
     graph = igraph.Graph(n=count, edges=pairs, directed=True)
     if not graph.is_dag():
-        broken = set(graph.feedback_arc_set(algo="eades"))
+        broken = set(graph.feedback_arc_set(method="eades"))
         pairs = [pair for index, pair in enumerate(pairs) if index not in broken]
         graph = igraph.Graph(n=count, edges=pairs, directed=True)
     readers: list[list[int]] = [[] for _ in range(count)]

@@ -126,6 +126,18 @@ CASES = [
     ("-o into a missing folder", "convert", ["convert", "{ui}", "-o", "{tmp}/no/such/p.json"]),
     ("-o under a file", "convert", ["convert", "{ui}", "-o", "{under_file}"]),
     ("-o onto a directory", "convert", ["convert", "{ui}", "-o", "{dir}"]),
+    ("missing file", "export", ["export", "{missing}"]),
+    ("a directory", "export", ["export", "{dir}"]),
+    ("a directory", "export --catalog", ["export", INVERT, "--catalog", "{dir}"]),
+    ("bad URL scheme", "export", ["export", INVERT, "--catalog", "ftp://h/packs.json"]),
+    ("unreachable server", "export", ["export", INVERT, "--catalog", "{refused}"]),
+    ("bad JSON", "export", ["export", "{not_json}"]),
+    ("bad JSON", "export --catalog", ["export", INVERT, "--catalog", "{not_json}"]),
+    ("invalid UTF-8", "export", ["export", "{latin1}"]),
+    ("not a workflow", "export", ["export", "{list}"]),
+    ("-o into a missing folder", "export", ["export", INVERT, "-o", "{tmp}/no/such/w.json"]),
+    ("-o under a file", "export", ["export", "{ui}", "-o", "{under_file}"]),
+    ("-o onto a directory", "export", ["export", INVERT, "-o", "{dir}"]),
 ]  # fmt: skip
 
 
@@ -161,6 +173,7 @@ SUBPROCESS_CASES = [
     ("compile", ["compile", INVERT, "-o", "{dir}"], "Is a directory"),
     ("convert", ["convert", "{not_json}"], "not valid JSON"),
     ("convert", ["convert", "{ui}", "-o", "{dir}"], "Is a directory"),
+    ("export", ["export", "{not_json}"], "not valid JSON"),
 ]
 
 
