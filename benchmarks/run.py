@@ -2,7 +2,8 @@
 
     python benchmarks/run.py                 # everything (a few minutes; starts a ComfyUI server)
     python benchmarks/run.py --quick         # fewer sizes and repeats
-    python benchmarks/run.py --only build    # one benchmark: build, import, memory, client, queue
+    python benchmarks/run.py --only build    # one benchmark: build, import, memory, check, export,
+                                             # client, queue
 
 Prints a table per benchmark and writes every figure as JSON to benchmarks/results/ (ignored by
 git): ``run-<UTC time>.json`` and a copy as ``latest.json``. A benchmark that cannot run here (no
@@ -14,6 +15,7 @@ run. Targets:
 - no recursion limit at 100,000 nodes (a chain 100,000 deep);
 - ``import comfydsl.nodes`` with the bundled catalog in use adds under 40 ms;
 - ``check()`` of 20,000 nodes of unknown classes well under a second (linear);
+- export to the editor's format (with the layout) of a 5,000-node workflow under 2 s;
 - under 20 ms of client time per trivial job on top of the server's own execution time;
 - queueing at the server's acceptance rate.
 """
@@ -32,11 +34,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import graphs  # benchmarks/ is a directory of scripts, not a package
+import export  # benchmarks/ is a directory of scripts, not a package
+import graphs
 import server_jobs
 
 RESULTS = Path(__file__).resolve().parent / "results"
-NAMES = ("build", "import", "memory", "check", "client", "queue")
+NAMES = ("build", "import", "memory", "check", "export", "client", "queue")
 
 Rows = list[dict[str, Any]]
 
@@ -137,6 +140,12 @@ def verdicts(rows: Rows) -> list[str]:
                 f"{row['seconds']:.3f} s",
                 row["seconds"] < 0.5,
             )
+        elif row["bench"] == "export" and "median_s" in row:
+            say(
+                f"export + layout of {row['nodes']:,} nodes ({row['shape']}) < 2 s",
+                f"{row['median_s']:.2f} s, {row['file_kb']:,.0f} KiB",
+                row["median_s"] < 2,
+            )
         elif row["bench"] == "client_job" and row.get("how") == "comfydsl Client":
             ms = row["overhead_median_ms"]
             raw = [r for r in rows if r["bench"] == "client_job" and r is not row]
@@ -168,6 +177,14 @@ def main(argv: list[str] | None = None) -> int:
         rows += _guarded(["memory"], lambda: bench_memory(args.quick))
     if "check" in which:
         rows += _guarded(["check"], lambda: [graphs.check_unknown(20_000)])
+    if "export" in which:
+        rows += _guarded(
+            ["export"],
+            lambda: [
+                export.time_export(shape, repeats=3 if args.quick else 7)
+                for shape in ("pipelines", "chain", "wide")
+            ],
+        )
     if which & {"client", "queue"}:
         rows += _guarded(["server"], lambda: bench_server(args.quick, which))
 

@@ -16,7 +16,7 @@ from typing import Any
 from comfydsl.cli.arguments import STDIN, add_catalog_argument, add_http_arguments, http_options
 from comfydsl.cli.output import write_output
 from comfydsl.cli.script import STDIN_NAME, load_script_workflow
-from comfydsl.formats.api_to_ui import export_ui
+from comfydsl.formats.api_to_ui import dumps_ui, export_ui
 
 __all__ = ["add_export_command"]
 
@@ -52,7 +52,12 @@ def add_export_command(commands: Any) -> argparse.ArgumentParser:
     )
     add_http_arguments(parser)
     parser.add_argument("--workflow", help="the global variable holding the workflow to export")
-    parser.add_argument("--indent", type=int, default=2, help="JSON indent; -1 for one line")
+    parser.add_argument(
+        "--indent",
+        type=int,
+        default=None,
+        help="JSON indent; -1 for one line (default: one node, link or group a line)",
+    )
     parser.add_argument(
         "--strict",
         action="store_true",
@@ -73,8 +78,11 @@ def run_export(args: argparse.Namespace) -> int:
         print(f"{'error' if args.strict else 'warning'}: {loss}", file=sys.stderr)
     if exported.lost and args.strict:
         return 1
-    indent = None if args.indent < 0 else args.indent
-    text = json.dumps(exported.workflow, indent=indent, ensure_ascii=False, allow_nan=False)
+    if args.indent is None:
+        text = dumps_ui(exported.workflow)
+    else:
+        indent = None if args.indent < 0 else args.indent
+        text = json.dumps(exported.workflow, indent=indent, ensure_ascii=False, allow_nan=False)
     write_output(text + "\n", args.output)
     if args.output not in (None, STDIN):
         print(f"wrote {len(workflow)} nodes to {args.output}", file=sys.stderr)

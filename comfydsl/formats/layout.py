@@ -98,11 +98,16 @@ def layered_layout(
         bottom = top
         for nodes, cut in band:
             y = top
+            # What the nodes below each one need: no node goes so low that they would end
+            # below the band's height (the heuristic spreads a short column beside long ones).
+            below = sum(sizes[n][1] + ROW_GAP for n in nodes)
             for node in nodes:
                 if not cut:
-                    y = max(y, top + (order[node] - origin) * unit)
+                    wanted = top + (order[node] - origin) * unit
+                    y = max(y, min(wanted, top + max(max_height - below, 0.0)))
                 positions[node] = (x, y)
                 y += sizes[node][1] + ROW_GAP
+                below -= sizes[node][1] + ROW_GAP
             bottom = max(bottom, y - ROW_GAP)
             x += max(sizes[n][0] for n in nodes) + COLUMN_GAP
         top = bottom + BAND_GAP

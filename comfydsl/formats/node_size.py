@@ -15,8 +15,8 @@ tests/editor/test_node_sizes.py, which asks it again for every class of the bund
   50, the text preview of PreviewAny 60 (each widget's ``computeLayoutSize().minHeight``);
 - text widths: ``LGraphCanvas._measureText`` of every printable ASCII character in the editor's
   bundled Inter font at 14 px (:data:`INTER_14`); 12 px is the same glyphs scaled by 12/14. A text's
-  width is the sum of its characters' (kerning makes real text at most a pixel narrower); other
-  characters count one em, wider than Inter draws them;
+  width is the sum of its characters' (kerning changes that by a pixel or two, so a node gets
+  TEXT_SLACK more); other characters count one em, wider than Inter draws them;
 - the few nodes an extension sizes itself (3D viewers, PreviewAny): their fresh size, measured.
 """
 
@@ -71,6 +71,9 @@ _CLASS_SIZES = {
 }
 #: Nodes whose widgets an extension adds after the editor has sized them (no room for values).
 _NO_VALUE_ROOM = frozenset({"PreviewAny"})
+#: Added to a node's width: a text's width from its characters' can be a pixel under the
+#: editor's own measure of it, and a node the editor finds too narrow on load it widens.
+TEXT_SLACK = 2.0
 #: Names the editor shows instead of a socket's own.
 _SOCKET_LABELS = {"upload": "choose file to upload"}
 
@@ -134,7 +137,7 @@ def node_size(
         widget += WIDGET_PADDING
     slots = label + output + 2 * SLOT_HEIGHT + (5 if label and output else 0)
     title_width = TITLE_HEIGHT * 1.33 + text_width(title, TITLE_FONT)
-    width = max(slots, widget, title_width, NODE_WIDTH * (1.5 if kinds else 1))
+    width = max(slots, widget, title_width, NODE_WIDTH * (1.5 if kinds else 1)) + TEXT_SLACK
     height = float(rows * SLOT_HEIGHT)
     if kinds:
         height += sum(_TALL_WIDGETS.get(k, WIDGET_HEIGHT) + WIDGET_GAP for k in kinds)

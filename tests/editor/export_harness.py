@@ -83,6 +83,20 @@ _OPEN = """async (wf) => {
   };
 }"""
 
+_FRESH_SIZES = """([types, chars]) => {
+  const found = {};
+  for (const type of types) {
+    const node = LiteGraph.createNode(type);
+    if (!node) { found[type] = null; continue; }
+    app.graph.add(node);
+    found[type] = {size: Array.from(node.size), least: Array.from(node.computeSize()),
+                   title: node.title};
+    app.graph.remove(node);
+  }
+  const measure = LGraphCanvas._measureText;
+  return {nodes: found, widths: chars.map(c => measure(c, '14px Inter'))};
+}"""
+
 _LOAD = "wf => app.loadGraphData(wf, true, true, null, {openSource: 'template'})"
 
 
@@ -116,6 +130,11 @@ class ExportEditor(Editor):
         ]
         return found
 
+    def fresh_sizes(self, classes: list[str], chars: list[str]) -> Any:
+        """The size of a fresh node of each class (and the least the editor keeps on load), and
+        the width of each character in the editor's title font."""
+        return self.page.evaluate(_FRESH_SIZES, [classes, chars])
+
     def picture(self, workflow: Any) -> bytes:
         """A PNG screenshot of the canvas showing ``workflow``, fitted to the window."""
         self._tick()
@@ -148,6 +167,15 @@ class ExportOracle(Oracle):
         """What the editor makes of ``workflow`` (ExportEditor.opened)."""
         found: dict[str, Any] = self._ask(
             f"opened-{EXPORT_RECIPE}", workflow, lambda: self.export_editor.opened(workflow)
+        )
+        return found
+
+    def fresh_sizes(self, classes: list[str], chars: list[str]) -> dict[str, Any]:
+        """ExportEditor.fresh_sizes, cached."""
+        found: dict[str, Any] = self._ask(
+            f"fresh-sizes-{EXPORT_RECIPE}",
+            [classes, chars],
+            lambda: self.export_editor.fresh_sizes(classes, chars),
         )
         return found
 
