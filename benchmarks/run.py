@@ -2,8 +2,8 @@
 
     python benchmarks/run.py                 # everything (a few minutes; starts a ComfyUI server)
     python benchmarks/run.py --quick         # fewer sizes and repeats
-    python benchmarks/run.py --only build    # one benchmark: build, import, memory, check, export,
-                                             # client, queue
+    python benchmarks/run.py --only build    # one benchmark: build, import, memory, check, convert,
+                                             # export, client, queue
 
 Prints a table per benchmark and writes every figure as JSON to benchmarks/results/ (ignored by
 git): ``run-<UTC time>.json`` and a copy as ``latest.json``. A benchmark that cannot run here (no
@@ -15,6 +15,8 @@ run. Targets:
 - no recursion limit at 100,000 nodes (a chain 100,000 deep);
 - ``import comfydsl.nodes`` with the bundled catalog in use adds under 40 ms;
 - ``check()`` of 20,000 nodes of unknown classes well under a second (linear);
+- converting the 644 parsed template workflows (editor format) to prompts in under 0.25 s on one
+  core (benchmarks/convert.py; needs the corpus of scripts/editor_setup.py);
 - export to the editor's format (with the layout) of a 5,000-node workflow under 2 s;
 - under 20 ms of client time per trivial job on top of the server's own execution time;
 - queueing at the server's acceptance rate.
@@ -34,12 +36,13 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import export  # benchmarks/ is a directory of scripts, not a package
+import convert  # benchmarks/ is a directory of scripts, not a package
+import export
 import graphs
 import server_jobs
 
 RESULTS = Path(__file__).resolve().parent / "results"
-NAMES = ("build", "import", "memory", "check", "export", "client", "queue")
+NAMES = ("build", "import", "memory", "check", "convert", "export", "client", "queue")
 
 Rows = list[dict[str, Any]]
 
@@ -79,7 +82,7 @@ def _guarded(names: list[str], action: Callable[[], Rows]) -> Rows:
     """Run a benchmark; turn its failure into a "not available" row instead of stopping."""
     try:
         return action()
-    except server_jobs.Unavailable as error:
+    except (server_jobs.Unavailable, convert.Unavailable) as error:
         reason = str(error)
     except ImportError as error:
         reason = f"{type(error).__name__}: {error}"
@@ -153,6 +156,12 @@ def verdicts(rows: Rows) -> list[str]:
                 f" (raw requests + WebSocket: {raw[0]['overhead_median_ms']:.1f} ms)" if raw else ""
             )
             say("client time per trivial job < 20 ms", f"{ms:.1f} ms{floor}", ms < 20)
+        elif row["bench"] == "convert" and row["how"].startswith("ui_to_prompt"):
+            say(
+                f"convert {row['workflows']} parsed templates < 0.25 s on one core",
+                f"{row['seconds']:.3f} s CPU ({row['x_parse']:.2f}x reading and parsing them)",
+                row["seconds"] < 0.25,
+            )
     rates = {row["how"]: row["per_s"] for row in rows if row["bench"] == "queueing"}
     if "raw requests" in rates and "comfydsl Client" in rates:
         share = rates["comfydsl Client"] / rates["raw requests"]
@@ -177,6 +186,8 @@ def main(argv: list[str] | None = None) -> int:
         rows += _guarded(["memory"], lambda: bench_memory(args.quick))
     if "check" in which:
         rows += _guarded(["check"], lambda: [graphs.check_unknown(20_000)])
+    if "convert" in which:
+        rows += _guarded(["convert"], lambda: convert.bench_convert(3 if args.quick else 9))
     if "export" in which:
         rows += _guarded(
             ["export"],

@@ -39,17 +39,23 @@ DRAIN_TIMEOUT = 600.0
 _colours = itertools.count(1)
 
 
-def load_server_module() -> ModuleType:
-    """scripts/comfyui_server.py, loaded by path (scripts/ is not a package)."""
-    name = "comfydsl_bench_comfyui_server"
+def load_script(script: str) -> ModuleType:
+    """A module of scripts/ (``comfyui_server``, ``editor_setup``), loaded by path once
+    (scripts/ is not a package)."""
+    name = f"comfydsl_bench_{script}"
     if name in sys.modules:
         return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, REPO / "scripts" / "comfyui_server.py")
+    spec = importlib.util.spec_from_file_location(name, REPO / "scripts" / f"{script}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
+
+
+def load_server_module() -> ModuleType:
+    """scripts/comfyui_server.py."""
+    return load_script("comfyui_server")
 
 
 class Unavailable(Exception):

@@ -17,7 +17,7 @@ import sys
 from collections.abc import Container
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 
@@ -60,10 +60,14 @@ def require_corpus() -> None:
         and len(setup.blueprint_files()) == BLUEPRINT_COUNT
     ):
         return
-    message = (
+    missing(
         f"the workflow corpus is not installed at {setup.corpus_dir()}: run "
         "`python scripts/editor_setup.py` (scripts/test.sh does)"
     )
+
+
+def missing(message: str) -> NoReturn:
+    """Skip the test for something missing, or fail it when everything is required."""
     if required():
         pytest.fail(message, pytrace=False)
     pytest.skip(message)

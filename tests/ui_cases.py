@@ -76,7 +76,7 @@ class Graph:
         node: dict[str, Any] = {
             "id": node_id,
             "type": node_type,
-            "pos": [0, 0],
+            "pos": [320 * (len(self.nodes) % 6), 360 * (len(self.nodes) // 6)],
             "size": [200, 100],
             "flags": {},
             "order": len(self.nodes),

@@ -6,7 +6,7 @@ keeping what a file it was read from had: ``kept``)."""
 
 from comfydsl.formats.api import dumps_prompt, load_prompt
 from comfydsl.formats.api_to_ui import ExportWarning, export_ui, to_ui
-from comfydsl.formats.ui import parse_workflow
+from comfydsl.formats.ui_read import parse_workflow
 from comfydsl.formats.ui_to_api import ui_to_prompt
 from comfydsl.formats.workflow import load_workflow
 

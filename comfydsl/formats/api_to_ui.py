@@ -518,9 +518,7 @@ class _Exporter:
         ]
         if self.kept is not None:
             boxes += [
-                (*n.layout["pos"], *n.layout.get("size", (0.0, 0.0)))
-                for n in self.kept.notes
-                if "pos" in n.layout
+                (*n["pos"], *n.get("size", (0.0, 0.0))) for n in self.kept.notes if "pos" in n
             ]
             boxes += [tuple(g["bounding"]) for g in self.kept.groups]
         if not boxes:
@@ -536,30 +534,24 @@ class _Exporter:
         found: list[dict[str, Any]] = []
         taken = {str(d.entry["id"]) for d in by_id.values()}
         highest = max((int(i) for i in taken if i.isdigit()), default=0)
-        highest = max([highest] + [int(n.id) for n in self.kept.notes if n.id.isdigit()])
         for note in self.kept.notes:
-            node_id: Any = _file_id(note.id)
-            if str(node_id) in taken:
+            if type(note["id"]) is int:
+                highest = max(highest, note["id"])
+        for note in self.kept.notes:
+            node_id = note["id"]
+            if type(node_id) not in (int, str) or not node_id or str(node_id) in taken:
                 highest += 1
                 node_id = highest
             taken.add(str(node_id))
-            entry: dict[str, Any] = {"id": node_id, "type": note.type}
-            if note.title is not None:
-                entry["title"] = note.title
-            entry["pos"] = list(note.layout.get("pos", (0.0, 0.0)))
-            entry["size"] = list(note.layout.get("size", (400.0, 200.0)))
-            entry["flags"] = dict(note.layout.get("flags", {}))
-            entry["order"] = len(by_id) + len(found)
-            entry["mode"] = note.mode
+            entry = {**note, "id": node_id, "order": len(by_id) + len(found)}
+            entry.setdefault("pos", [0, 0])
+            entry.setdefault("size", [400, 200])
+            entry.setdefault("flags", {})
+            entry["pos"] = [_number(v) for v in entry["pos"]]
+            entry["size"] = [_number(v) for v in entry["size"]]
             entry["inputs"] = []
             entry["outputs"] = []
-            entry["properties"] = dict(note.properties)
-            values = note.widgets_values
-            if values is not None:
-                entry["widgets_values"] = values
-            for key in ("color", "bgcolor", "shape"):
-                if key in note.layout:
-                    entry[key] = note.layout[key]
+            _reorder(entry)
             found.append(entry)
         return found
 

@@ -62,6 +62,10 @@ SEED_NAMES = frozenset({"seed", "noise_seed"})
 #: Upload options of a combo that give it an upload button (stored, never sent).
 UPLOAD_OPTIONS = ("image_upload", "video_upload", "animated_image_upload")
 AUDIO_UPLOAD = "audio_upload"
+#: The audio player widget: whatever it holds, the editor sends ``"audioUI": ""`` for it.
+AUDIO_UI = "audioUI"
+#: Audio savers show a player too; their files do not store a value for it.
+AUDIO_SAVERS = frozenset({"SaveAudio", "PreviewAudio", "SaveAudioMP3", "SaveAudioOpus"})
 
 
 class Widget:
@@ -120,10 +124,15 @@ class EditorNode:
 
     __slots__ = (
         "__weakref__",
+        "constants",
         "definition",
+        "forced",
+        "has_formats",
         "outputs",
+        "sent_by_position",
         "socket_index",
         "sockets",
+        "stored",
         "text_boxes",
         "widgets",
     )
@@ -131,6 +140,24 @@ class EditorNode:
     def __init__(self, definition: NodeDef) -> None:
         self.definition = definition
         self.widgets = tuple(_widgets(definition))
+        #: The widgets that hold a place in ``widgets_values``, in order.
+        self.stored = tuple(w for w in self.widgets if w.stored)
+        #: (position in ``widgets_values``, name, default) of each stored widget that is sent.
+        self.sent_by_position = tuple(
+            (i, w.name, w.default) for i, w in enumerate(self.stored) if w.sent
+        )
+        #: forceInput inputs of widget types: editors before 1.16 stored a value for each.
+        self.forced = tuple(
+            s for s in definition.inputs.values() if s.force_input and s.kind != "LINK"
+        )
+        #: Whether a combo adds widgets after itself for some of its choices (see format_widgets).
+        self.has_formats = bool(definition.format_widgets)
+        #: (name, value) of widgets that send one value whatever they hold (the audio player).
+        self.constants: tuple[tuple[str, Any], ...] = (
+            ((AUDIO_UI, ""),)
+            if definition.name in AUDIO_SAVERS or any(w.name == AUDIO_UI for w in self.widgets)
+            else ()
+        )
         #: The multiline text widgets: the editor's text boxes, whose value is always text.
         self.text_boxes = frozenset(
             w.name
@@ -227,7 +254,7 @@ def _widgets(definition: NodeDef) -> list[Widget]:
         found.append(Widget("upload", "upload", None, default="image", sent=False))
     if audio_upload:
         found.append(Widget("upload", "upload", None, default="", sent=False))
-        found.append(Widget("audioUI", "ui", None, default=""))
+        found.append(Widget(AUDIO_UI, "ui", None, default="", sent=False))
     for name, kind, default, sent, stored in _CLASS_WIDGETS_LAST.get(definition.name, ()):
         found.append(Widget(name, kind, None, default=default, sent=sent, stored=stored))
     return found

@@ -24,7 +24,8 @@ from comfydsl.catalog import Catalog, active_catalog
 from comfydsl.errors import PromptFormatError, WorkflowFormatError
 from comfydsl.formats.api import load_prompt
 from comfydsl.formats.kept import keep_layout
-from comfydsl.formats.ui import is_api_prompt, parse_workflow
+from comfydsl.formats.ui import is_api_prompt
+from comfydsl.formats.ui_read import parse_workflow
 from comfydsl.formats.ui_to_api import ConvertedNode, convert_workflow
 from comfydsl.values import freeze, read_json
 
@@ -88,15 +89,14 @@ def load_workflow(
                 raise
             raise PromptFormatError(error.problems, file=file) from None
     catalog = catalog if catalog is not None else active_catalog()
-    ui = parse_workflow(data, file=file)
-    nodes = convert_workflow(ui, catalog)
+    nodes = convert_workflow(parse_workflow(data, file=file), catalog)
     workflow = workflow_of_nodes(nodes, name=file)
-    keep_layout(workflow, ui, (node.id for node in nodes), catalog)
+    keep_layout(workflow, data, (node.id for node in nodes), catalog, file=file)
     return workflow
 
 
 def workflow_of_nodes(nodes: list[ConvertedNode], *, name: str | None = None) -> Workflow:
-    """A Workflow of converted nodes (their links as ``(node id, output index)`` pairs)."""
+    """A Workflow of converted nodes (their links as ``[node id, output index]`` lists)."""
     workflow = Workflow(name=name)
     workflow.loaded = True
     made = {}
@@ -104,7 +104,7 @@ def workflow_of_nodes(nodes: list[ConvertedNode], *, name: str | None = None) ->
     for converted in nodes:
         values: dict[str, Any] = {}
         for key, value in converted.inputs.items():
-            if type(value) is tuple:
+            if type(value) is list:
                 links.append((converted.id, key, value))
                 values[key] = None  # keeps the key's place; the link is put in below
             else:

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
-from corpus import required
+from corpus import missing
 from editor_harness import AnswerCache, Editor, Oracle, cache_folder, server_module, setup
 from export_harness import ExportEditor, ExportOracle
 
@@ -32,14 +33,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.editor)
 
 
-def _unavailable(reason: str) -> None:
-    message = (
+def _unavailable(reason: str) -> NoReturn:
+    missing(
         f"{reason}\nThe editor tests need the pinned editor, Chromium and a ComfyUI install: "
         "run scripts/test.sh (it installs them into ~/.cache/comfydsl)."
     )
-    if required():
-        pytest.fail(message, pytrace=False)
-    pytest.skip(message)
 
 
 @pytest.fixture(scope="session")

@@ -7,11 +7,13 @@ Playwright (its own browser download is not used). What the tests ask of it:
 - ``prompt_of(workflow)``: load a workflow as the editor loads a template
   (``app.loadGraphData(wf, true, true, null, {openSource: 'template'})``) and take the prompt it
   would queue (``(await app.graphToPrompt()).output``);
-- ``loaded(workflow)``: the same load, then the editor's own serialisation of the graph
-  (``.workflow``) and the nodes' geometry, title, type and mode as it holds them;
+- ``loaded(workflow)``: the same load, then the editor's own serialisations of the graph
+  (``workflow``, as "Save" writes it; ``schema_1``, its schema-1 form) and the nodes' geometry,
+  title, type and mode as it holds them;
 - ``widgets_of(classes)``: for node classes, the widgets the editor gives a fresh node (name,
   type, whether stored and whether sent), its input sockets and its widget values;
-- ``screenshot(path)``: the canvas as a PNG, the templates dialog closed.
+- ``screenshot(workflow)``: a PNG of the editor showing the workflow, the whole graph in view,
+  dialogs and notices closed.
 
 Answers are kept in a cache keyed by the editor's version, the server's version, this harness's
 recipe and a hash of the question (:class:`AnswerCache`), so that only the first run pays for
@@ -21,6 +23,7 @@ from the cache.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import hashlib
 import json
@@ -65,6 +68,7 @@ _LOADED = """async (wf) => {
   const made = await app.graphToPrompt();
   return {
     workflow: made.workflow,
+    schema_1: app.graph.asSerialisable ? app.graph.asSerialisable() : null,
     nodes: app.graph._nodes.map(n => ({
       id: n.id, type: n.type, title: n.title, mode: n.mode,
       pos: Array.from(n.pos), size: Array.from(n.size),
@@ -93,6 +97,13 @@ _WIDGETS_OF = """(types) => {
     app.graph.remove(node);
   }
   return found;
+}"""
+
+
+_FIT_VIEW = """() => {
+  app.extensionManager.command.execute('Comfy.Canvas.FitView');
+  app.extensionManager.toast.removeAll?.();
+  document.querySelectorAll('.p-toast-message').forEach(e => e.remove());
 }"""
 
 
@@ -174,12 +185,16 @@ class Editor:
         """The widgets, sockets and widget values of a fresh node of each class."""
         return self.page.evaluate(_WIDGETS_OF, list(classes))
 
-    def screenshot(self, path: Path, workflow: Any | None = None) -> None:
-        """A PNG of the canvas (after loading ``workflow``, when given), with no dialog over it."""
+    def screenshot(self, workflow: Any | None = None) -> bytes:
+        """A PNG of the editor (after loading ``workflow``, when given), the whole graph in view
+        and no dialog or notice over it."""
+        self._tick()
         if workflow is not None:
             self.page.evaluate(_LOAD, workflow)
+        self.page.evaluate(_FIT_VIEW)
         self.page.keyboard.press("Escape")
-        self.page.screenshot(path=str(path))
+        self.page.wait_for_timeout(300)  # the canvas draws on the next animation frames
+        return self.page.screenshot()
 
     def close(self) -> None:
         with contextlib.suppress(Exception):
@@ -227,6 +242,15 @@ class Oracle:
     def widgets_of(self, classes: list[str]) -> Any:
         """The editor's widgets of a fresh node of each class."""
         return self._ask("widgets", classes, lambda: self.editor.widgets_of(classes))
+
+    def screenshot_of(self, workflow: Any) -> bytes:
+        """A PNG of the editor showing ``workflow`` (see Editor.screenshot)."""
+        found = self._ask(
+            "screenshot",
+            workflow,
+            lambda: base64.b64encode(self.editor.screenshot(workflow)).decode("ascii"),
+        )
+        return base64.b64decode(found)
 
     def _ask(self, kind: str, payload: Any, ask: Callable[[], Any]) -> Any:
         found = self.cache.get(kind, payload)

@@ -13,7 +13,8 @@ from ui_cases import as_version_1, case_subgraph_promoted_widget, case_txt2img
 
 from comfydsl import load_workflow
 from comfydsl.errors import PromptFormatError, WorkflowFormatError
-from comfydsl.formats.ui import is_api_prompt, parse_workflow
+from comfydsl.formats.ui import is_api_prompt
+from comfydsl.formats.ui_read import parse_workflow
 from comfydsl.formats.workflow import is_editor_workflow
 
 
@@ -75,8 +76,8 @@ def test_missing_fields_are_each_named() -> None:
     workflow["nodes"][3]["inputs"] = "none"
     problems = problems_of(workflow)
     assert [
-        "node 1: a node needs a string 'type', not None",
-        "nodes[1]: a node needs an 'id', not None",
+        "node 1: no 'type' (the node's class, a string)",
+        "nodes[1]: no 'id' (a number or a string)",
         "node 3 (CLIPTextEncode): unknown mode 9 (0 always, 1 on event, 2 never, 3 on trigger, 4 bypass)",
         "node 4 (EmptyLatentImage): 'inputs' must be a list, not 'none'",
     ] == problems[:4]
@@ -157,7 +158,7 @@ def test_broken_subgraph_definitions() -> None:
         "subgraph 'encode', node 3 (CLIPTextEncode), input 'clip': link 1 comes from subgraph "
         "input 5, and the subgraph has 2 inputs",
         "subgraph 'encode': no 'outputs' list (the subgraph's output slots)",
-        "definitions.subgraphs[1]: a subgraph needs a string 'id', not None",
+        "definitions.subgraphs[1]: no 'id' (a string: what its instances have as type)",
         "definitions.subgraphs[2]: a subgraph definition must be an object, not 'not an object'",
     ] == sorted(problems, key=lambda p: (not p.startswith("subgraph"), p))
 

@@ -12,7 +12,7 @@ import pytest
 from ui_cases import UIBuilder, case_nested_promotion, case_txt2img, sampler_graph
 
 from comfydsl import Workflow, load_workflow
-from comfydsl.catalog import bundled_catalog, load_catalog
+from comfydsl.catalog import Catalog, bundled_catalog, load_catalog
 from comfydsl.errors import WorkflowFormatError
 from comfydsl.formats.ui_to_api import ui_to_prompt
 
@@ -247,3 +247,77 @@ def test_values_python_cannot_write_as_json_are_reported() -> None:
         "UTF-8 ('\\ud800' at position 0, a lone surrogate)",
         "node 3 (CLIPTextEncode): 'widgets_values': a list or object contains itself",
     ] == caught.value.problems
+
+
+def test_a_legacy_group_node_is_reported_not_sent_as_a_class() -> None:
+    wf = UIBuilder()
+    image = wf.node("LoadImage", ["cat.png", "image"])
+    group = wf.node("workflow>blur and save", [3, 1.0, "ComfyUI"], inputs=[("image", "IMAGE")])
+    wf.link(image, 0, group, "image")
+    workflow = wf.build()
+    workflow["extra"]["groupNodes"] = {"blur and save": {"nodes": [], "links": [], "external": []}}
+    with pytest.raises(WorkflowFormatError) as caught:
+        load_workflow(workflow)
+    assert [
+        "node 2 (workflow>blur and save): a legacy group node, which comfydsl does not open: "
+        "in the editor, convert it to a subgraph and save the workflow again"
+    ] == caught.value.problems
+
+
+#: Definitions the test server lacks (its ComfyUI has no torchaudio), as a server that has them
+#: describes them, and a combo that asks for "control after generate".
+EXTRA = Catalog(
+    {
+        "LoadAudio": {
+            "input": {"required": {"audio": [["long_demo.mp3"], {"audio_upload": True}]}},
+            "output": ["AUDIO"],
+            "output_name": ["AUDIO"],
+        },
+        "SaveAudioMP3": {
+            "input": {
+                "required": {
+                    "audio": ["AUDIO"],
+                    "filename_prefix": ["STRING", {"default": "audio/ComfyUI"}],
+                    "quality": [["V0", "128k", "320k"], {"default": "V0"}],
+                }
+            },
+            "output": [],
+            "output_node": True,
+        },
+        "PickStyle": {
+            "input": {
+                "required": {
+                    "style": [["a", "b", "c"], {"control_after_generate": True}],
+                    "strength": ["FLOAT", {"default": 1.0}],
+                }
+            },
+            "output": ["STRING"],
+        },
+    },
+    source="test",
+)
+
+
+def test_audio_nodes_send_their_player_as_the_editor_does() -> None:
+    catalog = bundled_catalog().merged(EXTRA)
+    wf = UIBuilder(catalog)
+    load = wf.node("LoadAudio", ["long_demo.mp3", None, None])
+    save = wf.node("SaveAudioMP3", ["audio/mine", "320k"])
+    wf.link(load, 0, save, "audio")
+    prompt = ui_to_prompt(wf.build(), catalog=catalog)
+    assert {"audio": "long_demo.mp3", "audioUI": ""} == inputs_of(prompt, "1")
+    assert {
+        "filename_prefix": "audio/mine",
+        "quality": "320k",
+        "audioUI": "",
+        "audio": ["1", 0],
+    } == inputs_of(prompt, "2")
+
+
+def test_a_combo_with_control_after_generate_stores_two_values_after_it() -> None:
+    catalog = bundled_catalog().merged(EXTRA)
+    wf = UIBuilder(catalog)
+    wf.node("PickStyle", ["b", "randomize", "", 0.5])
+    assert {"style": "b", "strength": 0.5} == inputs_of(
+        ui_to_prompt(wf.build(), catalog=catalog), "1"
+    )
