@@ -23,11 +23,13 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-__all__ = ["COLUMN_GAP", "ROW_GAP", "layered_layout"]
+__all__ = ["COLUMN_GAP", "ROW_GAP", "TITLE_HEIGHT", "layered_layout"]
 
 #: Pixels between two columns (room for the links), and between two nodes of a column.
 COLUMN_GAP = 100.0
 ROW_GAP = 40.0
+#: The editor draws a node's title bar this high above its position (the top of its body).
+TITLE_HEIGHT = 30.0
 #: Pixels between two bands of a wrapped layout.
 BAND_GAP = 120.0
 #: No column is cut below this height, and no row wraps below this width: ordinary workflows
@@ -43,14 +45,26 @@ CROSSING_SWEEPS = 30
 def layered_layout(
     sizes: Sequence[tuple[float, float]], edges: Sequence[tuple[int, int]]
 ) -> list[tuple[float, float]]:
-    """The top-left corner of each node, given each node's (width, height) and the links.
+    """The position of each node, given each node's (width, height) and the links.
 
-    ``edges`` are (source, target) indexes into ``sizes``: data flows from source to target.
-    Deterministic: the same input gives the same positions. Positions start at (0, 0).
+    As in the editor, a position is the top-left corner of a node's body, and ``height`` is the
+    body's: its title bar (:data:`TITLE_HEIGHT`) is drawn above. ``edges`` are (source, target)
+    indexes into ``sizes``: data flows from source to target. Deterministic: the same input gives
+    the same positions. The title bars of the top row are at y = 0, the first column at x = 0.
     """
     count = len(sizes)
     if count == 0:
         return []
+    drawn_sizes = [(width, height + TITLE_HEIGHT) for width, height in sizes]
+    boxes = _layered_boxes(drawn_sizes, edges)
+    return [(x, y + TITLE_HEIGHT) for x, y in boxes]
+
+
+def _layered_boxes(
+    sizes: Sequence[tuple[float, float]], edges: Sequence[tuple[int, int]]
+) -> list[tuple[float, float]]:
+    """The top-left corner of each box of the given sizes (see layered_layout)."""
+    count = len(sizes)
     columns, order = _columns_and_order(count, edges)
     by_column: dict[int, list[int]] = {}
     for node in sorted(range(count), key=lambda n: (columns[n], order[n], n)):
