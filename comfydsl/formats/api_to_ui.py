@@ -287,7 +287,9 @@ class _Exporter:
         if node.class_type in UI_ONLY_TYPES:
             self.note(node, "", "not_sent")
         title = node.title
-        if title is not None:
+        # A title that is only the class's name (a converted or exported prompt titles every
+        # node so) is left to the editor, which shows its own, translated, display name.
+        if title is not None and title not in (node.class_type, _display_name(node)):
             entry["title"] = title
         properties: dict[str, Any] = {"Node name for S&R": node.class_type}
         for key in ("cnr_id", "aux_id", "ver"):
@@ -405,8 +407,8 @@ class _Exporter:
         node = draft.node
         definition = node.definition
         title = node.title
-        if title is None:
-            title = definition.display_name if definition is not None else node.class_type
+        if title is None or title == node.class_type:
+            title = _display_name(node)
         if definition is not None:  # a known class's size depends on its title alone
             found = self.sizes.get((definition, title))
             if found is None:
@@ -602,6 +604,11 @@ def _reorder(entry: dict[str, Any]) -> None:
     ordered = {key: entry[key] for key in _KEY_ORDER if key in entry}
     entry.clear()
     entry.update(ordered)
+
+
+def _display_name(node: Node) -> str:
+    definition = node.definition
+    return definition.display_name if definition is not None else node.class_type
 
 
 def _file_id(node_id: str) -> int | str:

@@ -202,6 +202,8 @@ def test_a_workflow_file_keeps_its_layout_notes_groups_and_controls() -> None:
             assert (node["id"], node["pos"]) == (node["id"], node_of(ui, node["id"])["pos"])
     sampler = node_of(ui, parts["sampler"]["id"])
     assert ("#223", [333, 120]) == (sampler["color"], sampler["size"])
+    # Titles that are only the class's display name are the editor's to show.
+    assert "title" not in sampler
     assert "randomize" == sampler["widgets_values"][1]
     assert [{"title": "Prompt", "bounding": [0.0, 0.0, 500.0, 400.0], "color": "#3f789e"}] == ui[
         "groups"
