@@ -12,6 +12,10 @@ name only, so keep this list short: a name here hides every unused name spelt th
 __getattr__
 _.__qualname__
 _.__doc__
+# A node class is a function: Python reads its __module__ (repr, help, pickle), and isinstance
+# asks NodeClass's metaclass.
+_.__module__
+__instancecheck__
 # Python reads a node's __class__, given its type per definition by make_node.
 _.__class__
 _.remove
@@ -25,7 +29,8 @@ suppress_origin
 # requests reads Session.trust_env.
 _.trust_env
 
-# Fields of StubClass and StubOutput, read by codegen/templates/node_stubs.pyi.jinja.
+# Fields of StubClass, StubOutput, OutputClass and LinkProtocol, read by
+# codegen/templates/node_stubs.pyi.jinja.
 _.callable_class
 _.doc
 _.summary
@@ -33,6 +38,16 @@ _.node_doc
 _.has_outputs
 _.outputs_doc
 _.unpack_doc
+_.iter_type
+_.marker
+_.accepts
+
+# Jupyter's display protocol: IPython calls these (with include and exclude) to show a Workflow
+# as its picture and a JobResult's files inline.
+_._repr_mimebundle_
+include
+exclude
+_._repr_html_
 
 # Public API, for users (README, docstrings); the tests call them, comfydsl itself does not.
 _.to_json  # Workflow

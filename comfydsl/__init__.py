@@ -7,13 +7,12 @@
         SaveImage(images=ImageInvert(image=EmptyImage(width=64, height=64)))
     wf.to_api()        # the API-format prompt of POST /prompt
 
-The client (``comfydsl.client.Client``) is imported on first use, so that building and compiling
-workflows does not pay for the HTTP libraries.
+The client (``comfydsl.client.Client``) and the reader of the editor's format
+(``load_workflow``) are imported on first use, so that building and compiling workflows does not
+pay for the HTTP libraries or the editor's workflow model.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from comfydsl import nodes as nodes
 from comfydsl.build import Node, Workflow, current_workflow
@@ -26,9 +25,15 @@ from comfydsl.errors import (
     WorkflowFormatError,
 )
 from comfydsl.formats.api import load_prompt
-from comfydsl.formats.workflow import load_workflow
 from comfydsl.graph import Output
 from comfydsl.version import __version__
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from comfydsl.client import Client
+    from comfydsl.formats.workflow import load_workflow
 
 __all__ = [
     "Catalog",
@@ -58,4 +63,8 @@ def __getattr__(name: str) -> Any:
         from comfydsl.client import Client
 
         return Client
+    if name == "load_workflow":
+        from comfydsl.formats.workflow import load_workflow
+
+        return load_workflow
     raise AttributeError(f"module 'comfydsl' has no attribute {name!r}")

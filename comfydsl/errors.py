@@ -8,11 +8,16 @@ callers that do not know comfydsl, and carries structured fields besides its mes
     │   ├── UnknownInputError          (TypeError)   unknown_input
     │   ├── MissingInputError          (TypeError)   required_input_missing
     │   ├── LinkTypeError              (TypeError)   return_type_mismatch
-    │   ├── BadLinkError               (LookupError) bad_linked_input, link_to_missing_node, output_index_out_of_range
+    │   ├── BadLinkError               (LookupError) bad_linked_input, link_to_missing_node,
+    │   │                                            output_index_out_of_range, and in check():
+    │   │                                            exception_during_validation, exception_during_inner_validation
     │   ├── InputValueError            (ValueError)  invalid_input_type
     │   ├── ValueRangeError            (ValueError)  value_smaller_than_min, value_bigger_than_max
-    │   ├── ChoiceError                (ValueError)  value_not_in_list
-    │   └── CycleError                 (ValueError)  dependency_cycle
+    │   ├── ChoiceError                (ValueError)  value_not_in_list, custom_validation_failed
+    │   ├── PathError                  (ValueError)  path_outside_folder
+    │   ├── MalformedNodeError         (ValueError)  a node read from a prompt whose inputs are not an object
+    │   ├── CycleError                 (ValueError)  dependency_cycle
+    │   └── NoOutputsError             (ValueError)  prompt_no_outputs: about the whole prompt (node_id None)
     ├── CallError                      (TypeError)   a node call of the wrong shape (arguments, title, id)
     ├── UnknownNodeError               (LookupError, ImportError) invalid_prompt: a class the catalog does not have
     ├── DuplicateIdError               (ValueError)  two nodes with one id
@@ -21,6 +26,7 @@ callers that do not know comfydsl, and carries structured fields besides its mes
     ├── PromptFormatError              (ValueError)  a prompt file that is not a valid API-format prompt: .problems
     │   └── WorkflowFormatError                       an editor (UI-format) workflow that cannot be read or converted
     ├── CatalogError                   (ValueError)  node definitions that cannot be read: .problems
+    │   └── UnknownPackError           (LookupError) a bundled node pack name that is not one
     └── ScriptError                    (RuntimeError) a user script that failed while the CLI ran it
 
 The client's errors (``comfydsl.client.errors``) hang below ``ComfyDSLError`` too.
@@ -28,8 +34,11 @@ The client's errors (``comfydsl.client.errors``) hang below ``ComfyDSLError`` to
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = [
     "BadLinkError",
@@ -42,14 +51,18 @@ __all__ = [
     "DuplicateIdError",
     "InputValueError",
     "LinkTypeError",
+    "MalformedNodeError",
     "MissingInputError",
+    "NoOutputsError",
     "NoWorkflowError",
     "NodeError",
+    "PathError",
     "PromptFormatError",
     "ScriptError",
     "SourceLocation",
     "UnknownInputError",
     "UnknownNodeError",
+    "UnknownPackError",
     "ValidationError",
     "ValueRangeError",
     "WorkflowFormatError",
@@ -197,7 +210,12 @@ class LinkTypeError(NodeError, TypeError):
 
 
 class BadLinkError(NodeError, LookupError):
-    """A link that points nowhere: a missing node, or an output index the node does not have."""
+    """A link that points nowhere: a missing node, or an output index the node does not have.
+
+    For a prompt read from a file, the type is the server's: ``exception_during_validation``
+    on an output node, ``exception_during_inner_validation`` on a node an output needs (the server
+    fails with a KeyError, IndexError or TypeError while following the link).
+    """
 
     type = "bad_linked_input"
 
@@ -215,15 +233,41 @@ class ValueRangeError(NodeError, ValueError):
 
 
 class ChoiceError(NodeError, ValueError):
-    """A combo value that is not among the choices."""
+    """A combo value that is not among the choices (``value_not_in_list``), or a file the server
+    does not have where the node checks it itself (LoadImage: ``custom_validation_failed``)."""
 
     type = "value_not_in_list"
+
+
+class PathError(NodeError, ValueError):
+    """A file name or output prefix that leads out of the server's folder for it (``../x``, an
+    absolute path): the server takes it, then fails when the node runs, or reads another file."""
+
+    type = "path_outside_folder"
+
+
+class MalformedNodeError(NodeError, ValueError):
+    """A node read from a prompt whose ``inputs`` is missing or not an object. The server refuses
+    it when an output needs the node, and otherwise takes the prompt and then stops running
+    prompts for good; the type is the server's where it refuses, else ``inputs_not_an_object``."""
+
+    type = "inputs_not_an_object"
 
 
 class CycleError(NodeError, ValueError):
     """Links that form a loop; the server cannot run it and does not say why."""
 
     type = "dependency_cycle"
+
+
+class NoOutputsError(NodeError, ValueError):
+    """Nothing to run: the prompt has no output node, or the targets asked for name none.
+
+    A problem of the whole prompt: ``node_id`` is None unless a target names a node that is not
+    an output node, and ``class_type`` is ``"prompt"`` unless it names one.
+    """
+
+    type = "prompt_no_outputs"
 
 
 class CallError(ComfyDSLError, TypeError):
@@ -273,13 +317,38 @@ class NoWorkflowError(ComfyDSLError, RuntimeError):
 
 
 class ValidationError(ComfyDSLError, ValueError):
-    """Several problems found at once (compile or check time); ``errors`` holds each one."""
+    """Several problems found at once (compile or check time); ``errors`` holds each one.
 
-    def __init__(self, errors: Sequence[NodeError], *, heading: str = "") -> None:
+    ``outputs``, when the check knew them: each output node the server would have tried, with the
+    errors that stop it (an empty list: it would have run; see ``would_run``).
+    """
+
+    def __init__(
+        self,
+        errors: Sequence[NodeError],
+        *,
+        heading: str = "",
+        outputs: Mapping[str, Sequence[NodeError]] | None = None,
+    ) -> None:
         self.errors = list(errors)
+        self.outputs = {k: list(v) for k, v in outputs.items()} if outputs is not None else None
         count = len(self.errors)
         head = heading or f"{count} problem{'s' if count != 1 else ''} in the workflow"
-        super().__init__(head + ":\n" + "\n".join(f"  - {e}" for e in self.errors))
+        message = head + ":\n" + "\n".join(f"  - {e}" for e in self.errors)
+        if self.would_run:
+            ids = ", ".join(map(repr, self.would_run))
+            message += (
+                f"\n(the server would have run outputs {ids} alone and dropped the others; "
+                f"submit(..., targets=[{ids}]) runs just those)"
+            )
+        super().__init__(message)
+
+    @property
+    def would_run(self) -> list[str]:
+        """The output nodes the server would have run despite the errors (empty when unknown)."""
+        if self.outputs is None:
+            return []
+        return [node_id for node_id, errors in self.outputs.items() if not errors]
 
 
 class PromptFormatError(ComfyDSLError, ValueError):
@@ -365,6 +434,22 @@ class CatalogError(ComfyDSLError, ValueError):
                 listed += f"\n  ... and {count - _LISTED} more (see .problems)"
             message = f"{count} problems in the node definitions:\n{listed}"
         super().__init__(f"{source}: {message}" if source else message)
+
+
+class UnknownPackError(CatalogError, LookupError):
+    """A node pack name that names no bundled pack: ``pack``, the ``known`` names, ``suggestions``."""
+
+    def __init__(
+        self, pack: str, *, known: Sequence[str], suggestions: Sequence[str] = (), source: str
+    ) -> None:
+        self.pack = pack
+        self.known = list(known)
+        self.suggestions = list(suggestions)
+        message = f"no bundled node pack is named {pack!r}"
+        if self.suggestions:
+            message += f"; did you mean {', '.join(map(repr, self.suggestions))}?"
+        message += f" (the bundled packs: {', '.join(self.known) or 'none'}; or all)"
+        super().__init__(message, source=source)
 
 
 class ScriptError(ComfyDSLError, RuntimeError):

@@ -21,16 +21,29 @@ from __future__ import annotations
 import contextvars
 import gc
 from collections.abc import Callable, Iterator
-from pathlib import PurePath
-from typing import TYPE_CHECKING, Any
 
 from comfydsl.errors import NoWorkflowError, SourceLocation
 from comfydsl.output import Output, OutputsView, new_output
 from comfydsl.source import to_location
 from comfydsl.values import LocalFile
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from pathlib import PurePath
+    from typing import Any
+
     from comfydsl.catalog import NodeDef
+
+#: In a node's layout (``Workflow.layouts``), the value of a key the node itself holds: its
+#: ``inputs``, ``class_type`` or (a dict) ``_meta``.
+FROM_NODE: Any = type("FromNode", (), {"__repr__": lambda self: "FROM_NODE", "__slots__": ()})()
+
+if TYPE_CHECKING:
+    #: The keys of a node read from a prompt, in the file's order, each with its value as read
+    #: or FROM_NODE (see ``Workflow.layouts``).
+    NodeLayout = tuple[tuple[str, Any], ...]
+else:
+    NodeLayout = tuple  # at run time only a name: typing is not imported (import time)
 
 #: The workflow new nodes go to in this context (None until the first node or ``with``).
 current: contextvars.ContextVar[Workflow | None] = contextvars.ContextVar(
@@ -206,6 +219,12 @@ class Workflow:
 
     ``nodes`` maps each id to its node, in the order the nodes were made. ``next_id`` is the
     number the next automatic id starts from; ``comfydsl.build.make_node`` alone advances it.
+
+    ``layouts`` is None, except in a workflow read from a prompt that has nodes of another shape
+    than ``{"inputs": {...}, "class_type": ..., "_meta"?: {...}}``: keys the model has no field
+    for (the server reads ``is_changed``), a ``_meta`` or ``inputs`` that is not an object, keys
+    in another order. It maps such a node's id to its layout (``NodeLayout``), from which
+    `emit_prompt` writes the node back as it was read, key for key.
     """
 
     def __init__(self, name: str | None = None) -> None:
@@ -215,6 +234,7 @@ class Workflow:
         #: True for a workflow read from a prompt, whose links may form loops (built ones cannot).
         self.loaded = False
         self.next_id = 1
+        self.layouts: dict[str, NodeLayout] | None = None
         self._tokens: list[contextvars.Token[Workflow | None]] = []
 
     # -- the context ------------------------------------------------------------------------------
@@ -286,6 +306,8 @@ def emit_prompt(
                         "class_type": node.class_type,
                         "_meta": meta.copy(),
                     }
+            if workflow.layouts:
+                _lay_out(emitted, workflow.layouts)
             return emitted
         prompt: dict[str, dict[str, Any]] = {}
         for node_id, node in workflow.nodes.items():
@@ -297,10 +319,42 @@ def emit_prompt(
             if node.meta is not None:
                 entry["_meta"] = dict(node.meta)
             prompt[node_id] = entry
+        if workflow.layouts:
+            _lay_out(prompt, workflow.layouts)
         return prompt
     finally:
         if collecting:
             gc.enable()
 
 
-__all__ = ["Node", "Output", "OutputsView", "Workflow", "current", "emit_prompt", "new_output"]
+def _lay_out(prompt: dict[str, dict[str, Any]], layouts: dict[str, NodeLayout]) -> None:
+    """Write each node of ``prompt`` that has a layout in it: its keys in the layout's order,
+    with the values read for the keys the node has no field for. What the node holds wins: inputs
+    or a title given to it since it was read are written."""
+    for node_id, layout in layouts.items():
+        entry = prompt.get(node_id)
+        if entry is None:
+            continue
+        written: dict[str, Any] = {}
+        for key, raw in layout:
+            if key in entry and (raw is FROM_NODE or entry[key]):
+                written[key] = entry[key]  # the node's inputs, class_type, or its _meta dict
+            elif raw is not FROM_NODE:
+                written[key] = raw  # a key the model has no field for, or one not an object
+        for key, value in entry.items():
+            if key not in written and (key != "inputs" or value):
+                written[key] = value  # inputs or a title given since the node was read
+        prompt[node_id] = written
+
+
+__all__ = [
+    "FROM_NODE",
+    "Node",
+    "NodeLayout",
+    "Output",
+    "OutputsView",
+    "Workflow",
+    "current",
+    "emit_prompt",
+    "new_output",
+]

@@ -7,11 +7,13 @@ Kept apart from graph.py, whose Node makes them; an Output needs nothing of a No
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
 
 from comfydsl.values import read_only
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from comfydsl.graph import Node
 
 __all__ = ["Output", "OutputsView", "new_output"]

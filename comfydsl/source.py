@@ -9,20 +9,26 @@ became quadratic (measured: 190 µs per node at the end of such a script).
 
 from __future__ import annotations
 
+import os
 import sys
-from pathlib import Path
-from typing import Any
 
 from comfydsl.errors import SourceLocation
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["PACKAGE_DIR", "Where", "caller_location", "to_location"]
 
 #: comfydsl's own directory: frames in it are not the user's.
-PACKAGE_DIR = str(Path(__file__).resolve().parent)
+PACKAGE_DIR = os.path.dirname(os.path.realpath(__file__))
 
-#: Where a node was made, as stored: a SourceLocation, or (code object, bytecode offset) until
-#: first asked for.
-Where = SourceLocation | tuple[Any, int] | None
+if TYPE_CHECKING:
+    #: Where a node was made, as stored: a SourceLocation, or (code object, bytecode offset)
+    #: until first asked for.
+    Where = SourceLocation | tuple[Any, int] | None
+else:
+    Where = object  # at run time only a name: typing is not imported (import time)
 
 
 def line_of(code: Any, offset: int) -> int:

@@ -11,9 +11,25 @@ with the workflow without letting a change to the prompt reach back into the wor
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable, Mapping
-from pathlib import Path, PurePath
-from typing import Any, NoReturn
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import PurePath
+    from typing import Any, NoReturn
+
+
+def is_path(value: object) -> bool:
+    """Whether ``value`` is a path object (``pathlib.PurePath``): a local file to upload.
+
+    Asked of sys.modules, so that comfydsl need not import pathlib (which would cost
+    ``import comfydsl.nodes`` a sixth of its time): where pathlib was never imported, no value
+    can be a path.
+    """
+    pathlib = sys.modules.get("pathlib")
+    return pathlib is not None and isinstance(value, pathlib.PurePath)
+
 
 __all__ = [
     "MAX_DEPTH",
@@ -21,6 +37,7 @@ __all__ = [
     "FrozenList",
     "LocalFile",
     "freeze",
+    "is_path",
     "json_problem",
     "read_json",
     "read_only",
@@ -88,6 +105,8 @@ class LocalFile(str):
     path: PurePath
 
     def __new__(cls, path: str | PurePath) -> LocalFile:
+        from pathlib import PurePath  # only where a path was given (see is_path)
+
         path = PurePath(path)
         self = super().__new__(cls, path.name)
         self.path = path
@@ -111,7 +130,7 @@ def freeze(value: Any) -> Any:
         return FrozenList(freeze(item) for item in value)
     if isinstance(value, Mapping):
         return FrozenDict((key, freeze(item)) for key, item in value.items())
-    if isinstance(value, PurePath):
+    if is_path(value):
         return LocalFile(value)
     return value
 
@@ -166,7 +185,7 @@ def _json_problem(value: Any, depth: int, path: set[int]) -> str | None:
         return _int_problem(value)  # subclasses (IntEnum...) write as their base value
     if isinstance(value, float):
         return None
-    if isinstance(value, PurePath):
+    if is_path(value):
         return None  # a local file: uploaded, then its server name is sent
     if isinstance(value, (list, tuple, Mapping)):
         if depth >= MAX_DEPTH:
@@ -212,7 +231,8 @@ def read_json(file: str, error: Callable[[str], Exception]) -> Any:
     UTF-8, numbers too long for Python, nesting deeper than its parser goes) raised as
     ``error(reason)``, the caller's comfydsl error."""
     try:
-        raw = Path(file).read_bytes()
+        with open(file, "rb") as stream:
+            raw = stream.read()
     except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise error(f"cannot read the file: {reason}") from None

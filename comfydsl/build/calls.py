@@ -2,41 +2,44 @@
 
 This is the hot path of building a workflow: one call per node, so it avoids work it does not need
 (no copies of the definition, one dict of inputs built in the order the prompt will have), and then
-makes the node through ``make_node`` like every other.
+makes the node through ``make_node`` like every other. A node class is a Python function (see
+NodeClass): the interpreter calls those directly.
 """
 
 from __future__ import annotations
 
-import functools
 import sys
-from typing import Any
+import weakref
+from collections.abc import Callable
+from types import CodeType, FunctionType
 
 from comfydsl.build.bind import bind_call
 from comfydsl.build.make import Node, current_workflow, make_node, node_type
 from comfydsl.build.plans import plan_of
 from comfydsl.catalog import MISSING, Catalog, NodeDef, active_catalog
 from comfydsl.catalog.catalog import catalog_var
+from comfydsl.catalog.packs import unknown_class_hint
 from comfydsl.errors import NodeError, UnknownNodeError
 from comfydsl.graph import current
 from comfydsl.source import to_location
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
-class _Bound:
-    """What a call of one node class reads: its definition, whether it keeps to it, and what
-    the building layer made of the definition last called (kept here, so that a call finds
-    each in one step): its plan, the fast path's steps, its node type."""
 
-    __slots__ = ("bound", "class_type", "definition", "fast", "kind", "plan", "plan_of")
+class _Use:
+    """What calls of a node class check against, for one definition: read whole by each call.
 
-    def __init__(self, definition: NodeDef, bound: bool) -> None:
-        self.definition = definition
-        self.bound = bound
-        self.use(definition)
+    Replaced, never changed: a call that finds another definition in force makes a new one, so
+    that two threads calling one class under different catalogs cannot mix their parts.
+    """
 
-    def use(self, definition: NodeDef) -> None:
-        """Make ``definition`` the one calls are checked against until another is in force."""
+    __slots__ = ("class_type", "definition", "fast", "kind", "plan")
+
+    def __init__(self, definition: NodeDef) -> None:
         plan = plan_of(definition)
-        self.plan_of = definition
+        self.definition = definition
         self.plan = plan
         self.class_type = definition.name
         # The fast path walks these steps; classes with an input named like a control keyword
@@ -45,66 +48,115 @@ class _Bound:
         self.kind = node_type(plan)
 
 
-def _call(state: _Bound, /, *args: Any, **kwargs: Any) -> Node:
-    """A call of a node class (see NodeClass): check the inputs, make the node."""
-    definition = state.definition
-    if not state.bound:
-        active = catalog_var.get()
-        if active is not None:
-            definition = active.get(definition.name) or definition
-    if state.plan_of is not definition:
-        state.use(definition)
-    # The caller is the user's code: comfydsl itself never calls a node class, and the call
-    # reaches here through functools.partial, which is C: the frame needs no walking.
-    frame = sys._getframe(1)
-    workflow = current.get()
-    if workflow is None:  # not `or`: an empty workflow is false, and asking costs a call
-        workflow = current_workflow()
-    steps = state.fast
-    if steps is not None and not args:
-        # The common call, inline: walk the inputs in the order the prompt will have them,
-        # check the ones given, default the rest.
-        inputs = {}
-        used = 0
-        try:
-            for name, check, default in steps:
-                if name in kwargs:
-                    inputs[name] = check(kwargs[name], workflow)
-                    used += 1
-                elif default is not MISSING:
-                    inputs[name] = default
-        except NodeError as error:
-            raise error.located(None, to_location((frame.f_code, frame.f_lasti))) from None
-        if used == len(kwargs):
-            return make_node(
-                workflow,
-                state.kind,
-                state.class_type,
-                inputs,
-                definition,
-                None,
-                None,
-                frame.f_code,
-                frame.f_lasti,
-            )
-        # Otherwise there are keywords that are not input names: title=, id=, extra_inputs=,
-        # aliases, mistakes.
-    source = to_location((frame.f_code, frame.f_lasti))
-    values, meta, node_id = bind_call(definition, state.plan, args, kwargs, workflow, source)
-    return make_node(
-        workflow,
-        state.kind,
-        state.class_type,
-        values,
-        definition,
-        meta,
-        node_id,
-        frame.f_code,
-        frame.f_lasti,
-    )
+class _Bound:
+    """A node class's own state: the definition it was made from, whether it keeps to it, what
+    its last call checked against, and the function's attributes (to say so there too)."""
+
+    __slots__ = ("attributes", "bound", "definition", "now")
+
+    def __init__(self, definition: NodeDef, bound: bool) -> None:
+        self.definition = definition
+        self.bound = bound
+        #: The __dict__ of the node class's function, once it is made.
+        self.attributes: dict[str, Any] = {}
+        self.now = _Use(definition)
+
+    def use(self, definition: NodeDef) -> _Use:
+        """Make ``definition`` the one calls are checked against until another is in force."""
+        now = self.now = _Use(definition)
+        self.attributes["definition"] = definition
+        return now
 
 
-class NodeClass(functools.partial):  # type: ignore[type-arg]
+def _new_call(state: _Bound) -> Callable[..., Node]:
+    """The function that is the node class of ``state`` (see NodeClass)."""
+
+    def call(*args: Any, **kwargs: Any) -> Node:
+        definition = state.definition
+        if not state.bound:
+            active = catalog_var.get()
+            if active is not None:
+                definition = active.get(definition.name) or definition
+        now = state.now
+        if now.definition is not definition:
+            now = state.use(definition)
+        # The caller is the user's code: comfydsl itself never calls a node class.
+        frame = sys._getframe(1)
+        workflow = current.get()
+        if workflow is None:  # not `or`: an empty workflow is false, and asking costs a call
+            workflow = current_workflow()
+        steps = now.fast
+        if steps is not None and not args:
+            # The common call, inline: walk the inputs in the order the prompt will have them,
+            # check the ones given, default the rest.
+            inputs = {}
+            used = 0
+            try:
+                for name, check, default in steps:
+                    if name in kwargs:
+                        inputs[name] = check(kwargs[name], workflow)
+                        used += 1
+                    elif default is not MISSING:
+                        inputs[name] = default
+            except NodeError as error:
+                raise error.located(None, to_location((frame.f_code, frame.f_lasti))) from None
+            if used == len(kwargs):
+                return make_node(
+                    workflow,
+                    now.kind,
+                    now.class_type,
+                    inputs,
+                    definition,
+                    None,
+                    None,
+                    frame.f_code,
+                    frame.f_lasti,
+                )
+            # Otherwise there are keywords that are not input names: title=, id=, extra_inputs=,
+            # aliases, mistakes.
+        source = to_location((frame.f_code, frame.f_lasti))
+        values, meta, node_id = bind_call(definition, now.plan, args, kwargs, workflow, source)
+        return make_node(
+            workflow,
+            now.kind,
+            now.class_type,
+            values,
+            definition,
+            meta,
+            node_id,
+            frame.f_code,
+            frame.f_lasti,
+        )
+
+    return call
+
+
+class _NodeClassType(type):
+    """The type of NodeClass: it recognises node classes, which are functions, for isinstance."""
+
+    def __instancecheck__(cls, instance: object) -> bool:
+        return type(instance) is FunctionType and instance.__code__ is _CALL_CODE
+
+
+def new_node_class(definition: NodeDef, *, bound: bool = False) -> NodeClass:
+    """A node class of ``definition``: following the catalog in force from call to call, or
+    keeping to ``definition`` when ``bound`` (see NodeClass)."""
+    state = _Bound(definition, bound)
+    call = _new_call(state)
+    call.__name__ = call.__qualname__ = definition.name
+    call.__module__ = "comfydsl.nodes"
+    call.__doc__ = _docstring(definition)
+    # Attributes of the function object: a function has a __dict__ of its own.
+    state.attributes = call.__dict__
+    state.attributes.update(class_type=definition.name, definition=definition, bound=bound)
+    return call  # type: ignore[return-value]
+
+
+#: The code every node class runs: what makes a function a node class.
+_CALL_CODE = next(c for c in _new_call.__code__.co_consts if isinstance(c, CodeType))
+
+
+class NodeClass(metaclass=_NodeClassType):
     """A node class of the catalog, callable to make nodes: ``KSampler(model=m, seed=42, ...)``.
 
     Inputs are keyword arguments named after the definition's inputs (or their Python form, e.g.
@@ -117,45 +169,26 @@ class NodeClass(functools.partial):  # type: ignore[type-arg]
     the definition it was made from; one from ``from_catalog(catalog)`` keeps to that catalog.
     Mistakes in the call's shape raise ``comfydsl.errors.CallError`` (a TypeError).
 
-    It is a ``functools.partial`` of one function: a partial is called in C, which saves a
-    Python-level ``__call__`` on every node made (measured in benchmarks/).
+    ``new_node_class(definition)`` makes one, and ``isinstance(KSampler, NodeClass)`` holds, but a
+    node class is a plain Python function (named after its class, with the class's docstring): the
+    interpreter calls a function of Python directly, without the C call protocol that an object
+    with a ``__call__`` (or a ``functools.partial`` subclass) goes through, which cost 15% of the
+    instructions of making a node (measured in benchmarks/). Its attributes are below.
     """
 
-    _state: _Bound
+    #: The class name the server knows this node by.
+    class_type: str
+    #: The definition the class's last call was checked against: at first the one it was made
+    #: from; a class that follows the catalog in force (not ``bound``) takes that catalog's.
+    definition: NodeDef
+    #: Whether calls keep to ``definition`` (``from_catalog``) instead of the catalog in force.
+    bound: bool
     __name__: str
     __qualname__: str
 
-    def __new__(cls, definition: NodeDef, *, bound: bool = False) -> NodeClass:
-        state = _Bound(definition, bound)
-        self = super().__new__(cls, _call, state)
-        self._state = state
-        self.__name__ = definition.name
-        self.__qualname__ = definition.name
-        self.__doc__ = _docstring(definition)
-        return self
-
-    @property
-    def bound(self) -> bool:
-        """Whether calls keep to the definition the class was made from (``from_catalog``)."""
-        return self._state.bound
-
-    @property
-    def definition(self) -> NodeDef:
-        """The definition calls are checked against now (see the class docstring)."""
-        state = self._state
-        if not state.bound:
-            active = catalog_var.get()
-            if active is not None:
-                return active.get(state.definition.name) or state.definition
-        return state.definition
-
-    @property
-    def class_type(self) -> str:
-        """The class name the server knows this node by."""
-        return self._state.definition.name
-
-    def __repr__(self) -> str:
-        return f"<node class {self._state.definition.name}>"
+    def __call__(self, *args: Any, **kwargs: Any) -> Node:
+        """Make a node of this class in the current workflow (see the class docstring)."""
+        raise NotImplementedError  # never called: node classes are functions (see above)
 
 
 def _docstring(definition: NodeDef) -> str:
@@ -169,32 +202,46 @@ def _docstring(definition: NodeDef) -> str:
     return "\n".join(lines)
 
 
-#: The classes of comfydsl.nodes, one per class name (they follow the catalog in force).
-_by_name: dict[str, NodeClass] = {}
-
-
 def node_class(name: str, catalog: Catalog | None = None) -> NodeClass:
     """The callable node class ``name``: of the catalog in force (following it from call to
-    call), or bound to ``catalog`` when one is given."""
+    call), or bound to ``catalog`` when one is given.
+
+    One class per definition: looked up where another catalog is in force, a name gives the
+    class of that catalog's definition (its ``definition``), which still follows the catalog in
+    force at each call.
+    """
     source = catalog if catalog is not None else active_catalog()
     definition = source.get(name)
     if definition is None:
         raise UnknownNodeError(
             name,
             suggestions=source.suggest(name),
-            hint="For a class of a custom node pack, load its catalog (comfydsl.catalog.load_catalog) "
-            "or use Node(class_type, ...).",
+            hint=unknown_class_hint(name),
         )
-    if catalog is not None:
-        plan = plan_of(definition)
-        bound = plan.bound_class
-        if bound is None:
-            bound = plan.bound_class = NodeClass(definition, bound=True)
-        return bound  # type: ignore[no-any-return]
-    found = _by_name.get(name)
+    bound = catalog is not None
+    if not bound:
+        latest = _latest.get(name)
+        if latest is not None and latest.definition is definition:
+            return latest
+    plan = plan_of(definition)
+    # The plan keeps its classes weakly: a class holds its definition, and the plans are kept
+    # weakly by definition, so a strong reference back would keep every definition ever used.
+    known = plan.bound_class if bound else plan.free_class
+    found: NodeClass | None = None if known is None else known()
     if found is None:
-        found = _by_name[name] = NodeClass(definition)
+        found = new_node_class(definition, bound=bound)
+        if bound:
+            plan.bound_class = weakref.ref(found)
+        else:
+            plan.free_class = weakref.ref(found)
+    if not bound:
+        _latest[name] = found
     return found
 
 
-__all__ = ["NodeClass", "node_class"]
+#: The class of each name last given by comfydsl.nodes, kept (one per name) so that reaching a
+#: class again, ``comfydsl.nodes.KSampler(...)`` in a loop, finds it at once.
+_latest: dict[str, NodeClass] = {}
+
+
+__all__ = ["NodeClass", "new_node_class", "node_class"]

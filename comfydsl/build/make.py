@@ -12,8 +12,6 @@ from __future__ import annotations
 import json
 import operator
 from collections.abc import Callable, Mapping
-from pathlib import PurePath
-from typing import Any, TypeVar
 
 from comfydsl import graph
 from comfydsl.build.bind import bind_call, bind_untyped, set_inputs
@@ -22,9 +20,20 @@ from comfydsl.catalog import Catalog, active_catalog
 from comfydsl.errors import DuplicateIdError, NodeError
 from comfydsl.graph import current, emit_prompt
 from comfydsl.source import caller_location
-from comfydsl.validation.workflow import check_compilable, check_workflow
+from comfydsl.validation.workflow import (
+    CheckReport,
+    Targets,
+    check_compilable,
+    check_report,
+    check_workflow,
+)
 
-W = TypeVar("W", bound="Workflow")
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import PurePath
+    from typing import Any, TypeVar
+
+    W = TypeVar("W", bound="Workflow")
 
 #: What ``Workflow.to_ui`` calls, by format: the formats layer above this one fills it in when it
 #: is imported (``import comfydsl`` does), since building may not import the formats.
@@ -178,9 +187,32 @@ class Workflow(graph.Workflow):
         """The API-format prompt as JSON text (UTF-8 characters kept, as the editor writes them)."""
         return json.dumps(self.to_api(check=check), indent=indent, ensure_ascii=False)
 
-    def check(self, catalog: Catalog | None = None) -> list[NodeError]:
-        """Every problem the server would find, against ``catalog`` (default: the one in force)."""
-        return check_workflow(self, catalog)
+    def check(self, catalog: Catalog | None = None, *, targets: Targets = None) -> list[NodeError]:
+        """Every problem the server would find, against ``catalog`` (default: the one in force).
+
+        ``targets`` (output nodes or their ids): only those outputs and what they need, as the
+        server checks a prompt sent with them (``Client.submit(..., targets=...)``).
+        """
+        return check_workflow(self, catalog, targets=targets)
+
+    def check_report(
+        self, catalog: Catalog | None = None, *, targets: Targets = None
+    ) -> CheckReport:
+        """`check`'s errors, and which output nodes the server would have run despite them.
+
+        >>> report = wf.check_report(client.catalog())    # doctest: +SKIP
+        >>> report.ok, report.would_run, report.outputs["9"]    # doctest: +SKIP
+        (False, ['7'], [<ChoiceError ...>])
+        """
+        return check_report(self, catalog, targets=targets)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        """What Jupyter shows: the workflow's picture (SVG, drawn by Graphviz), or a table of its
+        nodes without Graphviz; never an error (see ``comfydsl.picture.notebook``)."""
+        # Imported when a notebook first shows a workflow, not with every script that builds one.
+        from comfydsl.picture.notebook import workflow_bundle
+
+        return workflow_bundle(self)
 
     def to_ui(self, *, source: str | None = None) -> dict[str, Any]:
         """The workflow as ComfyUI's editor saves it (``workflow.json``, a dict for ``json.dump``):

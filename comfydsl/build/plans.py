@@ -8,13 +8,18 @@ definition that no catalog holds any more takes its plan with it).
 from __future__ import annotations
 
 import weakref
-from typing import Any
 
 from comfydsl.catalog import MISSING, InputSpec, NodeDef
 from comfydsl.validation.inputs import Checker, checker_for
 
-#: (input name, checker, default or MISSING): one step of the fast path of a node call.
-Step = tuple[str, Checker, Any]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    #: (input name, checker, default or MISSING): one step of the fast path of a node call.
+    Step = tuple[str, Checker, Any]
+else:
+    Step = tuple  # at run time only a name: typing is not imported (import time)
 
 
 class Plan:
@@ -33,6 +38,7 @@ class Plan:
         "bound_class",
         "checkers",
         "definition_name",
+        "free_class",
         "node_type",
         "outputs",
         "steps",
@@ -52,7 +58,10 @@ class Plan:
                 (name, self.checkers[name], defaults.get(name, MISSING))
                 for name in definition.emit_order
             )
+        #: Weak references to the node class bound to this definition (from_catalog) and to the
+        #: one that follows the catalog in force (comfydsl.nodes), or None; see node_class.
         self.bound_class: Any = None
+        self.free_class: Any = None
         #: The type of this class's nodes (comfydsl.build.make.node_type), made on first use.
         self.node_type: Any = None
         self.outputs: tuple[tuple[str, int], ...] = tuple(

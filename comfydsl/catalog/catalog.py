@@ -17,32 +17,67 @@ import contextvars
 import json
 import os
 from collections.abc import Iterator, Mapping
-from importlib import resources
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from comfydsl.catalog.model import NodeDef
 from comfydsl.errors import CatalogError, CatalogProblem
 from comfydsl.names import close_matches
 from comfydsl.values import read_json
 
+# Not typing.TYPE_CHECKING: importing typing would cost ``import comfydsl.nodes`` more than the
+# rest of this module (mypy treats any name TYPE_CHECKING as true).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     import requests
 
 __all__ = [
     "Catalog",
     "active_catalog",
     "bundled_catalog",
+    "bundled_files",
     "catalog_var",
     "extend_catalog",
     "load_catalog",
     "set_catalog",
+    "split_definitions",
     "use_catalog",
 ]
 
-#: Where the JSON files of the bundled catalog are: the data package made from nodes_catalog/.
-_BUNDLED_PACKAGE = "comfydsl._bundled"
-_CHECKOUT_DIR = Path(__file__).resolve().parents[2] / "nodes_catalog"
+#: Where the JSON files of the bundled catalog are: the data package made from nodes_catalog/
+#: (installed as comfydsl/_bundled), or nodes_catalog/ itself in a checkout. Plain os.path, not
+#: importlib.resources or pathlib: those two imports alone cost more than the rest of
+#: ``import comfydsl.nodes``.
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_BUNDLED_DIRS = (
+    os.path.join(_PACKAGE_DIR, "_bundled"),
+    os.path.join(os.path.dirname(_PACKAGE_DIR), "nodes_catalog"),
+)
+
+
+class _Unread:
+    """One bundled definition as JSON text, parsed the first time it is asked for.
+
+    The bundled files hold one node class per line (scripts/make_catalog.py writes them so):
+    reading them is splitting lines, and ``import comfydsl.nodes`` parses only the definitions a
+    script uses instead of all 516.
+    """
+
+    __slots__ = ("_value", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._value: Any = None
+
+    def value(self) -> Any:
+        """The definition as JSON data (parsed once, then kept)."""
+        if self._value is None:
+            self._value = json.loads(self.text)
+        return self._value
+
+
+def _json_of(raw: Any) -> Any:
+    return raw.value() if type(raw) is _Unread else raw
 
 
 class Catalog:
@@ -111,7 +146,9 @@ class Catalog:
                 continue
             source, files_known = self._sources[name]
             try:
-                self._defs[name] = NodeDef(name, raw, files_known=files_known, source=source)
+                self._defs[name] = NodeDef(
+                    name, _json_of(raw), files_known=files_known, source=source
+                )
             except CatalogError as error:
                 problems.extend(error.problems or [CatalogProblem(str(error), class_type=name)])
         if problems:
@@ -150,7 +187,8 @@ class Catalog:
             return None
         # Only the bundled catalog gets here: every other one was built when it was made.
         source, files_known = self._sources[class_type]
-        found = NodeDef(class_type, self._raw[class_type], files_known=files_known, source=source)
+        raw = _json_of(self._raw[class_type])
+        found = NodeDef(class_type, raw, files_known=files_known, source=source)
         self._defs[class_type] = found
         return found
 
@@ -179,11 +217,11 @@ class Catalog:
 
     def raw(self, class_type: str) -> Any:
         """The definition as the server sent it (JSON data)."""
-        return self._raw[class_type]
+        return _json_of(self._raw[class_type])
 
     def to_object_info(self) -> dict[str, Any]:
         """Every definition as ``/object_info`` JSON."""
-        return dict(self._raw)
+        return {name: _json_of(raw) for name, raw in self._raw.items()}
 
     def __repr__(self) -> str:
         return f"<Catalog {self.source}: {len(self)} classes>"
@@ -242,20 +280,45 @@ def _catalog_of(data: Any, source: str, files_known: bool) -> Catalog:
     return Catalog(data, source=source, files_known=files_known)
 
 
-def _bundled_files() -> list[tuple[str, str]]:
-    """(name, JSON text) of every bundled catalog file, from the installed package or the checkout."""
-    found: list[tuple[str, str]] = []
-    try:
-        root = resources.files(_BUNDLED_PACKAGE)
-        for entry in sorted(root.iterdir(), key=lambda e: e.name):
-            if entry.name.endswith(".json"):
-                found.append((entry.name, entry.read_text(encoding="utf-8")))
-    except (ModuleNotFoundError, FileNotFoundError, NotADirectoryError):
-        pass
-    if not found and _CHECKOUT_DIR.is_dir():
-        for path in sorted(_CHECKOUT_DIR.glob("*.json")):
-            found.append((path.name, path.read_text(encoding="utf-8")))
-    return found
+def bundled_files(subfolder: str = "") -> list[tuple[str, str]]:
+    """(file name, JSON text) of every bundled catalog file (of ``subfolder`` of them, when given),
+    from the installed package or the checkout, in the order of their names."""
+    for base in _BUNDLED_DIRS:
+        folder = os.path.join(base, subfolder) if subfolder else base
+        if os.path.isdir(folder):
+            names = sorted(name for name in os.listdir(folder) if name.endswith(".json"))
+            found = []
+            for name in names:
+                with open(os.path.join(folder, name), encoding="utf-8") as file:
+                    found.append((name, file.read()))
+            if found:
+                return found
+    return []
+
+
+def split_definitions(text: str) -> dict[str, Any]:
+    """The definitions of one bundled file, each left unparsed (an ``_Unread``) when the file has
+    the one-class-per-line layout; parsed whole otherwise."""
+    lines = text.split("\n")
+    found: dict[str, Any] = {}
+    if len(lines) >= 3 and lines[0] == "{" and lines[-2:] == ["}", ""]:
+        scan = json.decoder.scanstring  # type: ignore[attr-defined]  # a name it has, untyped
+        last = len(lines) - 4  # the index of the last class line (no comma after it)
+        for number, line in enumerate(lines[1:-2]):
+            if not line.startswith('"'):
+                break
+            try:
+                name, end = scan(line, 1)
+            except ValueError:
+                break
+            tail = -1 if number < last else len(line)
+            if line[end : end + 2] != ": " or (tail == -1 and not line.endswith(",")):
+                break
+            found[name] = _Unread(line[end + 2 : tail])
+        else:
+            return found
+    parsed: dict[str, Any] = json.loads(text)
+    return parsed
 
 
 _bundled: Catalog | None = None
@@ -265,26 +328,33 @@ def bundled_catalog() -> Catalog:
     """The node definitions shipped with comfydsl: stock ComfyUI (see nodes_catalog/README.md)."""
     global _bundled
     if _bundled is None:
-        files = _bundled_files()
+        files = bundled_files()
         if not files:
             raise CatalogError("the bundled node catalog is missing from this installation")
         merged: dict[str, Any] = {}
         for _name, text in files:
-            merged.update(json.loads(text))
+            merged.update(split_definitions(text))
         _bundled = Catalog._unchecked(merged, source="bundled", files_known=False)
     return _bundled
 
 
-#: The catalog in force in this context (None: the bundled one); see active_catalog().
+#: The catalog in force in this context (None: the default one); see active_catalog().
 catalog_var: contextvars.ContextVar[Catalog | None] = contextvars.ContextVar(
     "comfydsl_catalog", default=None
 )
 
 
 def active_catalog() -> Catalog:
-    """The catalog in force here: the one set by ``use_catalog``/``set_catalog``, else the bundled one."""
+    """The catalog in force here: the one set by ``use_catalog``/``set_catalog``, else the default
+    one: the bundled catalog, with the node packs ``COMFYDSL_PACKS`` enables (see catalog.packs)."""
     catalog = catalog_var.get()
-    return catalog if catalog is not None else bundled_catalog()
+    return catalog if catalog is not None else _default_catalog()
+
+
+def _default_catalog() -> Catalog:
+    from comfydsl.catalog import packs  # imported here: packs imports this module
+
+    return packs.default_catalog()
 
 
 def set_catalog(catalog: Catalog | None) -> contextvars.Token[Catalog | None]:

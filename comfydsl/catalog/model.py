@@ -14,7 +14,6 @@ All three input-spec forms of the server are understood (see ../shared PROTOCOL.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 from comfydsl.catalog.problems import (
     Problems,
@@ -27,6 +26,10 @@ from comfydsl.catalog.problems import (
     shown,
 )
 from comfydsl.names import python_name, unique_python_names
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["MISSING", "UPLOAD_FLAGS", "InputSpec", "NodeDef", "OutputSpec"]
 

@@ -9,9 +9,12 @@ the same code. The rules follow what ComfyUI's own editor accepts: a missing opt
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
 
 from comfydsl.errors import CatalogError, CatalogProblem
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def shown(value: Any, limit: int = 60) -> str:

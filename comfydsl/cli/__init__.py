@@ -7,11 +7,12 @@
     comfydsl run txt2img.py --server http://127.0.0.1:8188 --out results/
     comfydsl catalog pull --server http://127.0.0.1:8188 -o my-server.json
     comfydsl stubs --catalog my-server.json
+    comfydsl graph txt2img.py -o graph.svg      # a picture of the workflow (Graphviz)
 
 ``main.py`` assembles the parser and turns every failure into ``error: ...`` and an exit status
 (0 done, 1 error, 2 usage, 130 interrupted); ``script.py`` runs a user's script (or reads a
-prompt) to get its workflow; ``compile.py``, ``convert.py``, ``run.py``, ``catalog.py`` and
-``stubs.py`` are the commands. Nothing in comfydsl imports this package.
+prompt) to get its workflow; ``compile.py``, ``convert.py``, ``run.py``, ``catalog.py``,
+``stubs.py`` and ``graph.py`` are the commands. Nothing in comfydsl imports this package.
 """
 
 from comfydsl.cli.main import build_parser, main

@@ -1,7 +1,9 @@
-"""``comfydsl catalog``: node definitions. Its one action, ``pull``, saves a server's.
+"""``comfydsl catalog``: node definitions. ``pull`` saves a server's; ``diff`` compares two
+(``comfydsl.cli.catalog_diff``).
 
     comfydsl catalog pull --server http://127.0.0.1:8188 -o my-server.json
     comfydsl catalog pull --server https://comfy.example --header 'Authorization: Bearer T' -o -
+    comfydsl catalog diff bundled http://127.0.0.1:8188 --check my_script.py
 
 The file holds what ``GET /object_info`` answers; ``--catalog my-server.json`` reads it back.
 """
@@ -15,19 +17,21 @@ from pathlib import Path
 from typing import Any
 
 from comfydsl.cli.arguments import STDIN, add_server_arguments, http_options
+from comfydsl.cli.catalog_diff import add_diff_command
 from comfydsl.cli.output import make_parent_folders, write_output
 
 __all__ = ["add_catalog_command", "add_pull_command"]
 
 
 def add_catalog_command(commands: Any) -> Any:
-    """Add the ``catalog`` group with its ``pull`` action; returns the group's subparsers object."""
+    """Add the ``catalog`` group with its ``pull`` and ``diff`` actions; returns its subparsers."""
     catalog: argparse.ArgumentParser = commands.add_parser(
         "catalog", help="node definitions", description="Work with node definitions."
     )
     actions = catalog.add_subparsers(dest="catalog_command", metavar="ACTION")
     actions.required = True
     add_pull_command(actions)
+    add_diff_command(actions)
     return actions
 
 

@@ -20,6 +20,7 @@ from comfydsl.cli.catalog import add_catalog_command
 from comfydsl.cli.compile import add_compile_command
 from comfydsl.cli.convert import add_convert_command
 from comfydsl.cli.export import add_export_command
+from comfydsl.cli.graph import add_graph_command
 from comfydsl.cli.output import STDOUT_NAME, abandon_stdout, describe_os_error, flush_stdout
 from comfydsl.cli.run import add_run_command
 from comfydsl.cli.stubs import add_stubs_command
@@ -75,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_run_command(commands)
     add_catalog_command(commands)
     add_stubs_command(commands)
+    add_graph_command(commands)
     return parser
 
 

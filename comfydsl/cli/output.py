@@ -31,8 +31,9 @@ __all__ = [
 STDOUT_NAME = "<stdout>"
 
 
-def write_output(text: str, output: str | os.PathLike[str] | None = None) -> None:
-    """Write ``text`` to the file ``output``, or to standard output when it is None or ``-``.
+def write_output(text: str | bytes, output: str | os.PathLike[str] | None = None) -> None:
+    """Write ``text`` (or bytes, as they are) to the file ``output``, or to standard output when
+    it is None or ``-``.
 
     A file is written whole or the OSError says why (a missing folder, a directory in the way).
     Standard output is flushed at once, so that its failures are raised here, as an OSError that
@@ -48,21 +49,29 @@ def write_output(text: str, output: str | os.PathLike[str] | None = None) -> Non
             abandon_stdout()
             raise OSError(exc.errno, exc.strerror or str(exc), STDOUT_NAME) from exc
         return
-    Path(output).write_text(text, encoding="utf-8")
+    if isinstance(text, bytes):
+        Path(output).write_bytes(text)
+    else:
+        Path(output).write_text(text, encoding="utf-8")
 
 
-def _write_stdout(text: str) -> None:
+def _write_stdout(text: str | bytes) -> None:
     stream = sys.stdout
     stream.flush()
     buffer = getattr(stream, "buffer", None)
     if buffer is None or not text:
-        stream.write(text)
+        stream.write(text.decode("utf-8", "replace") if isinstance(text, bytes) else text)
         stream.flush()
         return
     # Through the binary layer, minding what each write took: when a pipe's reader leaves in
     # the middle of a large write, the buffered writer reports the part the pipe took and
     # drops the rest without an error; only the next write raises the BrokenPipeError.
-    data = memoryview(text.encode(stream.encoding or "utf-8", stream.errors or "strict"))
+    encoded = (
+        text
+        if isinstance(text, bytes)
+        else text.encode(stream.encoding or "utf-8", stream.errors or "strict")
+    )
+    data = memoryview(encoded)
     while data:
         taken = buffer.write(data)
         data = data[len(data) if taken is None else taken :]

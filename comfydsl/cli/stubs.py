@@ -41,7 +41,6 @@ def add_stubs_command(commands: Any) -> argparse.ArgumentParser:
 
 def run_stubs(args: argparse.Namespace) -> int:
     """Write (or check) the stub that parsed ``stubs`` arguments ask for; returns the exit status."""
-    from comfydsl.catalog import bundled_catalog
     from comfydsl.codegen import stubs
 
     if args.output == STDIN and args.check:
@@ -49,11 +48,9 @@ def run_stubs(args: argparse.Namespace) -> int:
     if args.catalog.count(STDIN) > 1:
         raise UsageError("standard input ('-') can be read only once: give one --catalog as '-'")
     extra = load_catalogs(args.catalog)
-    base = bundled_catalog()
-    catalog = base.merged(*extra) if extra else base
     if args.output == STDIN:
-        write_output(stubs.render_for(args, catalog))
+        write_output(stubs.render_for(args, extra))
         return 0
     if args.output is not None and not args.check:
         make_parent_folders(args.output)
-    return stubs.run(args, catalog=catalog)
+    return stubs.run(args, extra=extra)

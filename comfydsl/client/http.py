@@ -7,7 +7,7 @@ import os
 import uuid
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, BinaryIO
-from urllib.parse import quote
+from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 import attrs
 import requests
@@ -21,6 +21,8 @@ from comfydsl.client.ws import Listener
 from comfydsl.errors import ValidationError
 from comfydsl.transport.http import MAX_JSON_BYTES, Timeout, Transport
 from comfydsl.transport.websocket import MAX_MESSAGE_BYTES
+from comfydsl.validation.workflow import Targets
+from comfydsl.validation.workflow import target_ids as _target_ids
 
 if TYPE_CHECKING:
     from requests.adapters import BaseAdapter
@@ -167,6 +169,7 @@ class Client:
         prompt_id: str | None = None,
         validate: bool = True,
         watch: bool = True,
+        targets: Targets = None,
     ) -> Job:
         """Queue a Workflow (or a raw API-format prompt) on the server; return its Job.
 
@@ -178,6 +181,8 @@ class Client:
         saved images with the comfydsl version and script name); ``front`` puts the prompt at the
         head of the queue; ``prompt_id`` chooses its id. ``watch`` opens the WebSocket before
         posting, so the run can be followed from its first message (without it, waits poll).
+        ``targets`` (output nodes, or their ids) runs only those outputs and what they need (the
+        body's ``partial_execution_targets``); only they are checked, as the server does.
 
         If the server queues only the outputs that validated (it answers 200 and lists the other
         nodes' errors), the queued part is cancelled and PromptRejected raised: a workflow runs
@@ -187,7 +192,7 @@ class Client:
         >>> job.prompt_id, job.number        # doctest: +SKIP
         ('6b0c...', 12)
         """
-        prepared = self._prepare(workflow, validate=validate)
+        prepared = self._prepare(workflow, validate=validate, targets=targets)
         body: dict[str, Any] = {
             "client_id": self.client_id,
             "prompt": prepared.prompt,
@@ -199,6 +204,8 @@ class Client:
             body["front"] = True
         if prompt_id is not None:
             body["prompt_id"] = prompt_id
+        if targets is not None:
+            body["partial_execution_targets"] = _target_ids(targets)
         # The handshake and the POST are one call to the server: one timeout for both.
         deadline = self.transport.deadline()
         if watch:
@@ -260,18 +267,23 @@ class Client:
         """A Job for a prompt queued earlier (by this client or another), to wait on or cancel."""
         return Job(self, prompt_id, 0)
 
-    def _prepare(self, workflow: Workflow | Mapping[str, Any], *, validate: bool) -> Prepared:
+    def _prepare(
+        self, workflow: Workflow | Mapping[str, Any], *, validate: bool, targets: Targets = None
+    ) -> Prepared:
         uploader = Uploader(lambda path: self.upload_image(path))
         if not validate:
+            _target_ids(targets)  # a mistake in them is said before anything is sent
             return prepare(workflow, uploads=uploader, catalog=None)
         fresh = self._catalog is None
         try:
-            return prepare(workflow, uploads=uploader, catalog=self.catalog())
+            return prepare(workflow, uploads=uploader, catalog=self.catalog(), targets=targets)
         except ValidationError:
             if fresh:
                 raise
         # The server's files may have changed since its definitions were read: read them again.
-        return prepare(workflow, uploads=uploader, catalog=self.catalog(refresh=True))
+        return prepare(
+            workflow, uploads=uploader, catalog=self.catalog(refresh=True), targets=targets
+        )
 
     # -- node definitions -------------------------------------------------------------------------
     def object_info(self, class_type: str | None = None) -> dict[str, Any]:
@@ -408,6 +420,15 @@ class Client:
         client's timeout (RequestTimeout past it)."""
         params = {"filename": filename, "subfolder": subfolder, "type": type}
         return self.transport.download("view", sink, params=params)
+
+    def view_url(self, file: OutputFile) -> str:
+        """The ``GET /view`` URL of one output file, for a browser (a notebook's player): it
+        carries no user name or password of the server's URL, and a browser sends none of the
+        client's headers."""
+        parts = urlsplit(self.transport.url("view"))
+        host = parts.netloc.rpartition("@")[2]
+        query = urlencode(file.view_params)
+        return urlunsplit((parts.scheme, host, parts.path, query, ""))
 
     def download(self, file: OutputFile) -> bytes:
         """The bytes of one output file."""

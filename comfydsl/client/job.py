@@ -255,6 +255,7 @@ class Job:
             outputs=outputs,
             cached=list(self._state.cached),
             fetch=self.client.download_into,
+            view_url=self.client.view_url,
         )
         self._release()
         return self._result

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import html
 import io
 import os
 import tempfile
@@ -31,6 +32,7 @@ from comfydsl.client.errors import (
     ServerError,
     UnsafeOutputPath,
 )
+from comfydsl.client.gallery import INLINE_BYTES, result_html
 from comfydsl.client.paths import distinct_paths, safe_relative_path
 
 if TYPE_CHECKING:
@@ -158,6 +160,9 @@ class JobResult:
     cached: list[str] = attrs.field(factory=list)
     _download: Downloader | None = attrs.field(default=None, repr=False, eq=False, alias="download")
     _fetch: Fetcher | None = attrs.field(default=None, repr=False, eq=False, alias="fetch")
+    _view_url: Callable[[OutputFile], str] | None = attrs.field(
+        default=None, repr=False, eq=False, alias="view_url"
+    )
 
     @property
     def files(self) -> list[OutputFile]:
@@ -168,6 +173,36 @@ class JobResult:
         """The files one node wrote; ``node`` is a node id or anything with an ``id``."""
         node_id = str(getattr(node, "id", node))
         return [f for f in self.files if f.node_id == node_id]
+
+    def url_of(self, file: OutputFile) -> str | None:
+        """The server's ``/view`` URL of one output file (None for a result made by hand)."""
+        return self._view_url(file) if self._view_url is not None else None
+
+    def to_html(self, *, inline_bytes: int = INLINE_BYTES) -> str:
+        """The outputs as HTML: images shown, videos and sounds as players, text as text.
+
+        Files are embedded (``data:`` URIs, so that a saved notebook shows them offline) up to
+        ``inline_bytes`` in all; past that, images as small previews (with Pillow) and other
+        files by their ``/view`` URL. See :mod:`comfydsl.client.gallery`.
+        """
+        return result_html(
+            self.prompt_id,
+            self.files,
+            self.outputs,
+            self._write,
+            self.url_of,
+            inline_bytes=inline_bytes,
+        )
+
+    def _repr_html_(self) -> str:
+        """What Jupyter shows: :meth:`to_html`; never an error (a failure is shown as text)."""
+        try:
+            return self.to_html()
+        except Exception as exc:
+            return (
+                f"<p>prompt {html.escape(self.prompt_id)}: {len(self.files)} files; cannot show "
+                f"them ({html.escape(type(exc).__name__)}: {html.escape(str(exc))})</p>"
+            )
 
     def read(self, file: OutputFile) -> bytes:
         """The bytes of one output file, downloaded from the server's ``/view``."""

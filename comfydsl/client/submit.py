@@ -18,7 +18,7 @@ from comfydsl.client.errors import MalformedAnswer, PromptRejected, ServerNodeEr
 from comfydsl.errors import NodeError, SourceLocation, ValidationError
 from comfydsl.formats.api import load_prompt
 from comfydsl.graph import Workflow, emit_prompt
-from comfydsl.validation.workflow import check_compilable, check_workflow
+from comfydsl.validation.workflow import Targets, check_compilable, check_report
 from comfydsl.version import __version__
 
 if TYPE_CHECKING:
@@ -57,15 +57,18 @@ def prepare(
     *,
     uploads: Uploader,
     catalog: Catalog | None,
+    targets: Targets = None,
 ) -> Prepared:
     """Check (against ``catalog``, unless None), upload local files, and compile.
 
-    Raises ValidationError with every problem found, before any file is uploaded.
+    ``targets`` (output nodes or their ids): only those outputs and what they need are checked,
+    as the server will check them. Raises ValidationError with every problem found, before any
+    file is uploaded.
     """
     if isinstance(submitted, Workflow):
         _check_local_files(submitted)
         if catalog is not None:
-            check_locally(submitted, catalog)  # what compiling checks, and more
+            check_locally(submitted, catalog, targets=targets)  # what compiling checks, and more
         else:
             check_compilable(submitted, built_only=True)
         prompt = emit_prompt(submitted, uploads)
@@ -78,23 +81,35 @@ def prepare(
     raw = dict(submitted)
     if catalog is not None:
         files = {(str(n), name) for n, name, _ in _paths_in(raw)}
-        check_locally(load_prompt(_without_paths(raw)), catalog, skip=files)
+        check_locally(load_prompt(_without_paths(raw)), catalog, skip=files, targets=targets)
     prompt = _upload_paths(raw, uploads)
     return Prepared(prompt, node_info(None, prompt), None)
 
 
 def check_locally(
-    workflow: Workflow, catalog: Catalog, *, skip: Collection[tuple[str | None, str | None]] = ()
+    workflow: Workflow,
+    catalog: Catalog,
+    *,
+    skip: Collection[tuple[str | None, str | None]] = (),
+    targets: Targets = None,
 ) -> None:
-    """Raise ValidationError listing every problem ``catalog`` (a server's own) finds.
+    """Raise ValidationError listing every problem ``catalog`` (a server's own) finds, and which
+    outputs would have run despite them (its ``outputs``).
 
     ``skip`` holds (node id, input name) pairs not to judge: local files not uploaded yet.
+    ``targets``: only those outputs and what they need (see ``check_report``).
     """
-    errors = [e for e in check_workflow(workflow, catalog) if (e.node_id, e.input_name) not in skip]
+    report = check_report(workflow, catalog, targets=targets)
+
+    def judged(errors: list[NodeError]) -> list[NodeError]:
+        return [e for e in errors if (e.node_id, e.input_name) not in skip]
+
+    errors = judged(report.errors)
     if errors:
         raise ValidationError(
             errors,
             heading=f"{_count(errors)} found before sending (checked against {catalog.source})",
+            outputs={output: judged(found) for output, found in report.outputs.items()},
         )
 
 

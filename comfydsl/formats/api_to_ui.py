@@ -36,7 +36,6 @@ import warnings
 from collections.abc import Mapping
 from typing import Any
 
-from comfydsl.build.make import EXPORTERS
 from comfydsl.catalog import NodeDef
 from comfydsl.formats.editor import UI_ONLY_TYPES, EditorNode, as_text, editor_node
 from comfydsl.formats.kept import KeptLayout, KeptNode, kept_layout
@@ -47,7 +46,7 @@ from comfydsl.output import Output
 from comfydsl.values import text_problem
 from comfydsl.version import __version__
 
-__all__ = ["ExportWarning", "Loss", "UIExport", "dumps_ui", "export_ui", "to_ui"]
+__all__ = ["ExportWarning", "Loss", "UIExport", "dumps_ui", "export_ui", "to_ui", "to_ui_method"]
 
 #: The schema version written (what editor 1.58 writes for a workflow without subgraphs).
 SCHEMA_VERSION = 0.4
@@ -177,15 +176,13 @@ def dumps_ui(workflow: Mapping[str, Any]) -> str:
     return "{\n" + ",\n".join(lines) + "\n}"
 
 
-def _to_ui_method(workflow: Workflow, source: str | None) -> dict[str, Any]:
-    """``Workflow.to_ui()``: to_ui, with warnings that point at the caller of the method."""
+def to_ui_method(workflow: Workflow, source: str | None) -> dict[str, Any]:
+    """What ``Workflow.to_ui()`` calls (through ``comfydsl.build.make.EXPORTERS``): to_ui, with
+    warnings that point at the line that called the method."""
     exported = export_ui(workflow, source=source)
     for loss in exported.lost:
-        warnings.warn(str(loss), ExportWarning, stacklevel=3)
+        warnings.warn(str(loss), ExportWarning, stacklevel=4)
     return exported.workflow
-
-
-EXPORTERS["ui"] = _to_ui_method
 
 
 def export_ui(workflow: Workflow, *, source: str | None = None) -> UIExport:

@@ -11,8 +11,6 @@ plus any loaded with ``comfydsl.catalog.extend_catalog`` / ``use_catalog``).
 
 from __future__ import annotations
 
-from typing import Any
-
 from comfydsl.build.calls import NodeClass, node_class
 from comfydsl.catalog import Catalog, active_catalog
 
@@ -26,7 +24,10 @@ class CatalogNodes:
     def __getattr__(self, name: str) -> NodeClass:
         if name.startswith("_"):
             raise AttributeError(name)
-        return node_class(name, self._catalog)
+        found = node_class(name, self._catalog)
+        # Kept as an attribute: the next access finds it without asking __getattr__.
+        setattr(self, name, found)
+        return found
 
     def __dir__(self) -> list[str]:
         return self._catalog.names()
@@ -57,7 +58,7 @@ def __dir__() -> list[str]:
     return sorted({*globals(), *active_catalog().names()})
 
 
-def _touch() -> Any:
+def _touch() -> Catalog:
     # Load the bundled catalog at import, so that the first node call pays nothing more.
     return active_catalog()
 

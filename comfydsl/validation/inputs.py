@@ -14,16 +14,17 @@ The server's rules (ComfyUI's ``execution.validate_inputs``), which these follow
   else ``return_type_mismatch``.
 
 Where the server accepts and then fails at run time, we refuse at once: values of the newer
-``"COMBO"`` form outside the options, constants where only a link makes sense (IMAGE, MODEL...).
+``"COMBO"`` form outside the options, constants where only a link makes sense (IMAGE, MODEL...;
+``null`` is taken in an optional one, as "not given"), file names and output prefixes that
+lead out of the server's folders (``comfydsl.validation.files``), and values that reach a widget
+through a link from a primitive node (PrimitiveInt, PrimitiveFloat, PrimitiveString,
+PrimitiveBoolean) and break its min/max or choices: the server checks only constants.
 A combo whose choices are not known here (model files, in the bundled catalog) takes any file name.
 """
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable, Mapping
-from pathlib import PurePath
-from typing import Any
 
 from comfydsl.catalog import InputSpec, NodeDef
 from comfydsl.errors import (
@@ -33,13 +34,24 @@ from comfydsl.errors import (
     InputValueError,
     LinkTypeError,
     NodeError,
+    PathError,
     SourceLocation,
     UnknownInputError,
     ValueRangeError,
 )
 from comfydsl.graph import Node, Output, Workflow
 from comfydsl.names import close_matches
-from comfydsl.values import LocalFile, freeze, json_problem, wrap_list
+from comfydsl.validation.files import (
+    file_name_problem,
+    listed_name,
+    own_check_of,
+    prefix_problem,
+)
+from comfydsl.values import LocalFile, freeze, is_path, json_problem, wrap_list
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 #: 2**14000: integers beyond it cannot be written as JSON text (see comfydsl.values).
 _WRITABLE = 1 << 14_000
@@ -95,7 +107,52 @@ def check_link(spec: InputSpec, link: Output, workflow: Workflow | None) -> Outp
         )
     if node.definition is not None:
         check_output_fits(spec, link, node.definition)
+    if node.class_type in PRIMITIVES:
+        check_folded(spec, link)
     return link
+
+
+#: The core primitive nodes: class -> the kind of their ``value``, which they pass on unchanged.
+PRIMITIVES = {
+    "PrimitiveInt": "INT",
+    "PrimitiveFloat": "FLOAT",
+    "PrimitiveString": "STRING",
+    "PrimitiveStringMultiline": "STRING",
+    "PrimitiveBoolean": "BOOLEAN",
+}
+
+
+def check_folded(spec: InputSpec, link: Output) -> None:
+    """A link from a primitive node into ``spec``'s input: its constant, checked as if given here.
+
+    The server range-checks constants only, so a PrimitiveInt of 0 linked into a width of min 16
+    passes validation and reaches the node as it is. The error is the one the constant would get,
+    located at the line that built the primitive.
+    """
+    if spec.kind not in ("INT", "FLOAT", "STRING", "BOOLEAN", "COMBO"):
+        return
+    node = link.node
+    seen = 0
+    value = node.inputs.get("value")
+    while type(value) is Output and value.node.class_type in PRIMITIVES and seen < 100:
+        node, value, seen = value.node, value.node.inputs.get("value"), seen + 1
+    if type(value) is Output or node.class_type not in PRIMITIVES or "value" not in node.inputs:
+        return
+    try:
+        passed = _convert(PRIMITIVES[node.class_type], _unwrap(value))
+    except (TypeError, ValueError, OverflowError):
+        return  # the primitive's own input is wrong: its own check says so
+    try:
+        check_literal(spec, passed)
+    except NodeError as error:
+        where = f", built at {node.source}," if node.source is not None else ""
+        error.detail += (
+            f" (the value of {node.class_type}#{node.id}{where} reaches it through a link, "
+            "which the server does not check)"
+        )
+        error.value = link
+        error.source = node.source
+        raise error.located(None, None) from None
 
 
 def check_output_fits(spec: InputSpec, link: Output, source: NodeDef) -> None:
@@ -106,7 +163,8 @@ def check_output_fits(spec: InputSpec, link: Output, source: NodeDef) -> None:
             BadLinkError,
             spec,
             link,
-            f"{link.node.class_type} has {count} output(s); there is no output {link.index}",
+            f"{link.node.class_type} has {count} output(s); there is no output {link.index} "
+            "(the server fails following the link)",
             type="output_index_out_of_range",
         )
     out_type = source.outputs[link.index].type
@@ -133,6 +191,18 @@ def _unwrap(value: Any) -> Any:
     return value
 
 
+def _is_wrapped_link(value: Any) -> bool:
+    if not (isinstance(value, Mapping) and "__value__" in value):
+        return False
+    inner = value["__value__"]
+    return (
+        isinstance(inner, list)
+        and len(inner) == 2
+        and isinstance(inner[0], str)
+        and isinstance(inner[1], (int, float))
+    )
+
+
 def _convert(kind: str, value: Any) -> Any:
     if kind == "INT":
         return int(value)
@@ -151,12 +221,15 @@ def check_literal(spec: InputSpec, value: Any) -> Any:
     numbers of other libraries (numpy...) become Python numbers so that JSON can hold them.
     """
     stored = value
-    if isinstance(value, numbers.Number) and not isinstance(value, (int, float)):
-        # numpy numbers, Decimal, Fraction: JSON holds only Python's own int and float.
-        try:
-            stored = int(value) if isinstance(value, numbers.Integral) else float(value)  # type: ignore[arg-type]
-        except (TypeError, ValueError, OverflowError):
-            stored = value
+    if type(value) not in (str, int, float, bool) and value is not None:
+        import numbers  # here, not at the top: a cost ``import comfydsl.nodes`` need not pay
+
+        if isinstance(value, numbers.Number) and not isinstance(value, (int, float)):
+            # numpy numbers, Decimal, Fraction: JSON holds only Python's own int and float.
+            try:
+                stored = int(value) if isinstance(value, numbers.Integral) else float(value)  # type: ignore[arg-type]
+            except (TypeError, ValueError, OverflowError):
+                stored = value
     # Before any copy: a value too deep, or one that contains itself, is refused, not recursed into.
     problem = json_problem(stored)
     if problem is not None:
@@ -177,7 +250,18 @@ def check_literal(spec: InputSpec, value: Any) -> Any:
         return _check_choice(spec, stored, raw)
     if kind == "LINK":
         if spec.type == "*" or spec.widget:
+            if _is_wrapped_link(stored):
+                raise input_error(
+                    BadLinkError,
+                    spec,
+                    value,
+                    "the server unwraps {'__value__': [...]} and runs a pair of a node id and a "
+                    "number as a link, which no check sees (to a node that is not in the prompt, "
+                    "it stops the server running prompts)",
+                )
             return stored
+        if raw is None and not spec.required:
+            return stored  # the server passes null on, as "not given"
         raise input_error(
             InputValueError,
             spec,
@@ -185,7 +269,7 @@ def check_literal(spec: InputSpec, value: Any) -> Any:
             f"{spec.name} takes a link to an output of type {spec.type}, not a constant "
             "(the server would accept it and fail when the node runs)",
         )
-    if isinstance(raw, (PurePath, LocalFile)):
+    if isinstance(raw, LocalFile) or is_path(raw):
         raise input_error(InputValueError, spec, value, f"a file path is not a {kind} value")
     try:
         converted = _convert(kind, raw)
@@ -196,6 +280,10 @@ def check_literal(spec: InputSpec, value: Any) -> Any:
             value,
             f"Failed to convert an input value to a {kind} value ({exc})",
         ) from None
+    if kind == "STRING" and spec.name == "filename_prefix":
+        problem = prefix_problem(converted)
+        if problem is not None:
+            raise input_error(PathError, spec, value, f"filename_prefix {converted!r}: {problem}")
     if kind in ("INT", "FLOAT"):
         low, high = spec.min, spec.max
         if low is not None and converted < low:
@@ -227,10 +315,18 @@ def _number(value: Any) -> str:
 
 def _check_choice(spec: InputSpec, stored: Any, raw: Any) -> Any:
     choices = spec.choices
-    if isinstance(raw, (PurePath, LocalFile)):
+    if isinstance(raw, LocalFile) or is_path(raw):
         if spec.uploads or choices is None:
             return raw if type(raw) is LocalFile else LocalFile(raw)  # uploaded at submit time
         raise input_error(ChoiceError, spec, raw, "this input does not take an uploaded file")
+    own = own_check_of(spec.class_type, spec.name)
+    if own is not None or spec.uploads:
+        if isinstance(raw, str) and not _listed(raw, choices):
+            problem = file_name_problem(raw)
+            if problem is not None:
+                raise input_error(PathError, spec, raw, f"{spec.name} {raw!r}: {problem}")
+        if own is not None:
+            return _check_own_file(spec, stored, raw, own)
     if choices is None:
         if isinstance(raw, str):
             return stored
@@ -252,6 +348,37 @@ def _check_choice(spec: InputSpec, stored: Any, raw: Any) -> Any:
     raise input_error(ChoiceError, spec, raw, detail)
 
 
+def _listed(value: str, choices: tuple[Any, ...] | None) -> bool:
+    """Whether a server's list of files names ``value`` (then it is a file there, whatever its
+    name looks like)."""
+    return choices is not None and value in choices
+
+
+def _check_own_file(spec: InputSpec, stored: Any, raw: Any, what: str) -> Any:
+    """A file name for an input the node checks itself (LoadImage's image): the server skips its
+    list check and asks whether the file exists, so a file it lacks is custom_validation_failed."""
+    if not isinstance(raw, str):
+        raise input_error(
+            InputValueError,
+            spec,
+            raw,
+            f"a file name must be a string: the node's own check of its file fails on "
+            f"a {type(raw).__name__}",
+            type="exception_during_validation",
+        )
+    choices = spec.choices
+    wanted = listed_name(raw)
+    if choices is None or wanted is None or wanted in choices:
+        return stored  # not known here, or in a folder the server's list does not show
+    detail = f"{spec.name} - Invalid {what} file: {raw}"
+    close = close_matches(wanted, [c for c in choices if isinstance(c, str)], n=3)
+    if close:
+        detail += f"; did you mean {', '.join(map(repr, close))}?"
+    elif not choices:
+        detail += " (the server has no such file: upload it, or give a Path to upload)"
+    raise input_error(ChoiceError, spec, raw, detail, type="custom_validation_failed")
+
+
 def check_value(spec: InputSpec, value: Any, workflow: Workflow | None) -> Any:
     """Any value for ``spec``'s input (link, node or literal), checked; returns what to store."""
     if type(value) is Output:
@@ -261,7 +388,10 @@ def check_value(spec: InputSpec, value: Any, workflow: Workflow | None) -> Any:
     return check_literal(spec, value)
 
 
-Checker = Callable[[Any, "Workflow | None"], Any]
+if TYPE_CHECKING:
+    Checker = Callable[[Any, Workflow | None], Any]
+else:
+    Checker = Callable  # at run time only a name: typing is not imported (import time)
 
 
 def checker_for(spec: InputSpec) -> Checker:
@@ -285,6 +415,11 @@ def checker_for(spec: InputSpec) -> Checker:
                 return value
             return check_value(spec, value, workflow)
 
+    elif kind == "STRING" and spec.name == "filename_prefix":
+
+        def checker(value: Any, workflow: Workflow | None) -> Any:
+            return check_value(spec, value, workflow)  # a path: checked whole, every time
+
     elif kind == "STRING":
 
         def checker(value: Any, workflow: Workflow | None) -> Any:
@@ -298,6 +433,11 @@ def checker_for(spec: InputSpec) -> Checker:
             if type(value) is bool:
                 return value
             return check_value(spec, value, workflow)
+
+    elif kind == "COMBO" and (spec.uploads or own_check_of(spec.class_type, spec.name)):
+
+        def checker(value: Any, workflow: Workflow | None) -> Any:
+            return check_value(spec, value, workflow)  # a file name: checked whole, every time
 
     elif kind == "COMBO" and spec.choices is not None:
         try:
@@ -420,8 +560,10 @@ def unknown_input(definition: NodeDef, name: str, value: Any) -> NodeError:
 
 
 __all__ = [
+    "PRIMITIVES",
     "Checker",
     "as_output",
+    "check_folded",
     "check_link",
     "check_literal",
     "check_no_cycle",

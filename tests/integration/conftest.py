@@ -13,6 +13,11 @@ Fixtures:
 - ``fresh_comfyui_server`` (function): a server of the test's own, on another port with other
   directories, stopped after the test. For tests that break a server beyond a restart's repair,
   or that need an empty history. Costs a start-up (about 6 to 40 s).
+- ``validation_only_server`` (module): a server of the module's own that judges prompts and never
+  runs one: its execution thread is stopped first (see `stop_execution`), so that every prompt it
+  accepts stays queued. For the differential tests of the server's verdict, whose prompts include
+  ones that would stop a running server's execution thread, or take all its memory to run.
+  ``input_dir`` holds ``verdict.png`` (an 8x8 PNG), uploaded before anything else.
 
 Without a server install (see scripts/comfyui_server.py `find_install`) the tests that ask for a
 server are skipped with a message telling how to run them; with ``CI=true`` or
@@ -23,9 +28,13 @@ this directory is marked ``integration`` (deselect with ``-m "not integration"``
 from __future__ import annotations
 
 import importlib.util
+import io
+import json
 import os
 import subprocess
 import sys
+import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -161,6 +170,66 @@ def fresh_comfyui_server(
     """A real ComfyUI server for this test alone, stopped (by its PID) after it."""
     server = _start(tmp_path_factory.mktemp("comfyui-fresh"))
     try:
+        yield server
+    finally:
+        server.stop()
+
+
+#: A prompt the server accepts and whose run stops its execution thread for good (ComfyUI 0.3.75
+#: reads the ``inputs`` of every node of a prompt when it runs one, this node's included, though
+#: no output needs it). Queued prompts then stay queued; validation still answers.
+STOPPER = {
+    "1": {
+        "inputs": {"width": 8, "height": 8, "batch_size": 1, "color": 0},
+        "class_type": "EmptyImage",
+    },
+    "2": {"inputs": {"images": ["1", 0]}, "class_type": "PreviewImage"},
+    "3": {"class_type": "ImageInvert"},
+}
+#: What Python writes to the server's log when that thread ends with an exception.
+STOPPED_LINE = "Exception in thread"
+
+
+def stop_execution(server: ComfyUIServer, timeout: float = 60.0) -> None:
+    """Stop ``server``'s execution thread with `STOPPER`; fail the test if it goes on running."""
+    before = server.log_path.read_text(errors="replace").count(STOPPED_LINE)
+    body = json.dumps({"prompt": STOPPER}).encode()
+    request = urllib.request.Request(
+        f"{server.url}/prompt", data=body, headers={"Content-Type": "application/json"}
+    )
+    with comfyui_server_module._DIRECT.open(request, timeout=30) as answer:
+        prompt_id = json.load(answer)["prompt_id"]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.log_path.read_text(errors="replace").count(STOPPED_LINE) > before:
+            return
+        with comfyui_server_module._DIRECT.open(f"{server.url}/history/{prompt_id}") as answer:
+            if json.load(answer):
+                pytest.fail(
+                    "the prompt meant to stop the server's execution thread ran instead: "
+                    "this ComfyUI does not behave as 0.3.75 does",
+                    pytrace=False,
+                )
+        time.sleep(0.1)
+    pytest.fail(f"the server's execution thread did not stop.\n{server.log_tail()}", pytrace=False)
+
+
+@pytest.fixture(scope="module")
+def validation_only_server(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[ComfyUIServer]:
+    """A real ComfyUI server that validates prompts and runs none (see module docstring)."""
+    from PIL import Image
+
+    from comfydsl.client import Client
+
+    server = _start(tmp_path_factory.mktemp("comfyui-validation"))
+    try:
+        image = io.BytesIO()
+        Image.new("RGB", (8, 8), (200, 40, 40)).save(image, format="PNG")
+        with Client(server.url) as client:
+            client.upload_image(image.getvalue(), name="verdict.png")
+        stop_execution(server)
         yield server
     finally:
         server.stop()

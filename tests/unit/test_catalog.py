@@ -204,16 +204,26 @@ def test_an_unknown_class_is_an_unknown_node_error_with_a_hint() -> None:
     assert "load_catalog" in str(info.value), str(info.value)
 
 
+#: Modules that building and compiling a workflow has no need of, each of which would cost
+#: ``import comfydsl.nodes`` several milliseconds (typing alone as much as the rest together).
+HEAVY_MODULES = ["typing", "pathlib", "importlib.resources", "tempfile", "numbers", "zipfile"]
+
 WHEEL_CHECK = textwrap.dedent(
-    """
-    import json, comfydsl
+    f"""
+    import sys
+    heavy = {HEAVY_MODULES!r}
+    before = [name for name in heavy if name in sys.modules]
+    import comfydsl
     from comfydsl import Workflow
     from comfydsl.nodes import KSampler, EmptyLatentImage, SaveImage, VAEDecode
     from comfydsl.catalog import active_catalog
     with Workflow() as wf:
         samples = KSampler(latent_image=EmptyLatentImage(), steps=4)
-    print(json.dumps({"file": comfydsl.__file__, "classes": len(active_catalog()),
-                      "prompt": wf.to_api(check=False)}))
+    prompt = wf.to_api(check=False)
+    loaded = [name for name in heavy if name in sys.modules and name not in before]
+    import json
+    print(json.dumps({{"file": comfydsl.__file__, "classes": len(active_catalog()),
+                      "prompt": prompt, "heavy": loaded}}))
     """
 )
 
@@ -247,6 +257,7 @@ def test_the_bundled_catalog_works_from_an_installed_wheel(tmp_path: Path) -> No
     result = json.loads(done.stdout)
     assert result["file"].startswith(str(venv)), f"imported from the checkout: {result['file']}"
     assert 516 == result["classes"], "the bundled catalog is not complete in the wheel"
+    assert [] == result["heavy"], "building and compiling imported modules it has no need of"
     assert {
         "seed": 0,
         "steps": 4,
@@ -267,3 +278,32 @@ def run(command: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False)
     assert 0 == done.returncode, f"{' '.join(command)} failed:\n{done.stdout}\n{done.stderr}"
     return done
+
+
+def test_the_bundled_definitions_are_read_one_line_each_and_agree_with_the_whole_file() -> None:
+    from comfydsl.catalog.catalog import _Unread, bundled_files, split_definitions
+
+    ((_name, text),) = bundled_files()
+    whole = json.loads(text)
+    lazy = split_definitions(text)
+    assert list(whole) == list(lazy), "the class order differs"
+    assert all(type(raw) is _Unread for raw in lazy.values()), "the one-line layout was not used"
+    assert whole == {name: raw.value() for name, raw in lazy.items()}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"A": {"input": {}}, "B": {"output": []}}',  # one line
+        '{\n"A": {"input": {}},\n"B": {"output": []}\n}',  # no newline at the end
+        '{\n"A": {"input": {}}\n,"B": {"output": []}\n}\n',  # commas at the start of lines
+        '{\n  "A": {"input": {}},\n  "B": {"output": []}\n}\n',  # indented
+        '{\n"A\\"x": {"input": {}},\n"B": {"output": []}\n}\n',  # an escaped quote in a name
+    ],
+)
+def test_a_bundled_file_in_another_layout_is_read_whole(text: str) -> None:
+    from comfydsl.catalog.catalog import _Unread, split_definitions
+
+    found = split_definitions(text)
+    values = {k: v.value() if type(v) is _Unread else v for k, v in found.items()}
+    assert json.loads(text) == values

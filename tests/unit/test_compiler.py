@@ -292,12 +292,14 @@ def test_load_errors_are_collected_and_name_the_file_and_nodes(tmp_path: Path) -
         load_prompt(path)
     error = info.value
     assert str(path) == error.file
-    assert 4 == len(error.problems), f"one problem per bad node expected: {error.problems}"
+    # Only what makes the file no prompt at all: the server refuses the whole prompt for these.
+    assert 2 == len(error.problems), f"one problem per node that is no node: {error.problems}"
     message = str(error)
     assert message.startswith(str(path)), message
-    for node_id in ("'1'", "'2'", "'3'", "'4'"):
+    for node_id in ("'3'", "'4'"):
         assert node_id in message, f"node {node_id} is not named: {message}"
-    assert "'99'" in message and "'5'" not in message, message
+    for node_id in ("'1'", "'2'", "'5'"):
+        assert node_id not in message, f"node {node_id} is readable: {message}"
 
 
 def test_a_prompt_file_that_is_not_json_names_the_file(tmp_path: Path) -> None:
@@ -342,4 +344,7 @@ def test_loading_a_compiled_dict_keeps_its_links() -> None:
     loaded = load_prompt(wf.to_api())
     link = loaded["2"].inputs["clip"]
     assert isinstance(link, Output) and link.node is loaded["1"], f"not a link: {link!r}"
-    assert [] == loaded.check(), "the loaded copy should validate like the original"
+    # Neither has an output node: the server would refuse both, and say so of both.
+    assert [str(e) for e in wf.check()] == [str(e) for e in loaded.check()], (
+        "the loaded copy should validate like the original"
+    )

@@ -1,7 +1,7 @@
 """Widgets that exist only for some choices of a combo: VHS_VideoCombine's per-format options.
 
 The VideoHelperSuite pack gives ``format`` a ``formats`` map (see the recording in
-examples/catalogs/controlnet_aux-vhs.json): picking ``video/h264-mp4`` adds pix_fmt, crf,
+the bundled pack nodes_catalog/packs/vhs.json): picking ``video/h264-mp4`` adds pix_fmt, crf,
 save_metadata and trim_to_audio right after ``format``, and the editor sends them like any widget.
 """
 
@@ -17,7 +17,7 @@ from comfydsl.catalog import load_catalog
 from comfydsl.errors import ChoiceError, UnknownInputError, ValueRangeError
 from comfydsl.nodes import EmptyImage, from_catalog
 
-PACKS = Path(__file__).resolve().parents[2] / "examples" / "catalogs" / "controlnet_aux-vhs.json"
+PACKS = Path(__file__).resolve().parents[2] / "nodes_catalog" / "packs" / "vhs.json"
 vhs = from_catalog(load_catalog(PACKS))
 
 

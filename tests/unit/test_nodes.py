@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import sys
 import threading
 from collections.abc import Iterator
+from contextlib import nullcontext
 from typing import Any
 
 import pytest
@@ -443,3 +445,69 @@ def test_a_misspelt_output_is_an_attribute_error_that_lists_the_outputs() -> Non
     message = str(caught.value)
     assert "OUT_0, OUT_1" in message and "..." in message, message
     assert node.OUT_11.index == 11, "every output is still reachable by name"
+
+
+def test_a_node_class_is_a_function_that_says_what_it_is() -> None:
+    import types
+
+    import comfydsl.nodes
+    from comfydsl.nodes import NodeClass
+
+    # A plain function, so that the interpreter calls it directly (see NodeClass).
+    assert types.FunctionType is type(CheckpointLoaderSimple)
+    assert isinstance(CheckpointLoaderSimple, NodeClass)
+    assert not isinstance(lambda: None, NodeClass) and not isinstance(print, NodeClass)
+    assert "CheckpointLoaderSimple" == CheckpointLoaderSimple.__name__
+    assert "comfydsl.nodes" == CheckpointLoaderSimple.__module__
+    assert "CheckpointLoaderSimple" == CheckpointLoaderSimple.class_type
+    assert not CheckpointLoaderSimple.bound
+    assert "ckpt_name" in (CheckpointLoaderSimple.__doc__ or "")
+    assert comfydsl.nodes.CheckpointLoaderSimple is CheckpointLoaderSimple, "made again"
+
+
+def test_a_class_looked_up_under_another_catalog_is_that_catalogs_class(workflow: Workflow) -> None:
+    import comfydsl.nodes
+
+    server = Catalog(bundled_catalog().to_object_info(), source="server", files_known=True)
+    with use_catalog(server, merge=False):
+        inside = comfydsl.nodes.CheckpointLoaderSimple
+        assert inside.definition is server["CheckpointLoaderSimple"]
+    assert comfydsl.nodes.CheckpointLoaderSimple is CheckpointLoaderSimple
+    assert inside is not CheckpointLoaderSimple
+    # Both follow the catalog in force when called: outside the block, the bundled one.
+    inside(ckpt_name="anything.safetensors")
+
+
+def test_threads_calling_one_class_under_different_catalogs_do_not_mix() -> None:
+    # One class, called at once from two threads, each under a catalog of its own: each call
+    # is checked against its own thread's catalog, and its node gets that catalog's definition.
+    strict = Catalog(bundled_catalog().to_object_info(), source="server", files_known=True)
+    errors: list[str] = []
+
+    def run(catalog: Catalog | None) -> None:
+        context = use_catalog(catalog, merge=False) if catalog is not None else nullcontext()
+        with Workflow(), context:
+            expected = (catalog or bundled_catalog())["CheckpointLoaderSimple"]
+            for _ in range(2_000):
+                try:
+                    node = CheckpointLoaderSimple(ckpt_name="anything.safetensors")
+                except Exception:
+                    if catalog is None:
+                        errors.append("the bundled catalog's call was refused")
+                    continue
+                if catalog is not None:
+                    errors.append("a call under the server's catalog was let through")
+                elif node.definition is not expected:
+                    errors.append("a node got another catalog's definition")
+
+    threads = [threading.Thread(target=run, args=(c,)) for c in (None, strict)]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as the interpreter can
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert [] == errors[:3]

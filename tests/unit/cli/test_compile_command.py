@@ -11,7 +11,7 @@ import pytest
 from comfydsl.cli import main
 
 ROOT = Path(__file__).resolve().parents[3]
-PACKS = ROOT / "examples" / "catalogs" / "controlnet_aux-vhs.json"
+PACKS = ROOT / "nodes_catalog" / "packs" / "vhs.json"
 
 
 def test_compile_prints_the_prompt_of_a_script(capsys: pytest.CaptureFixture[str]) -> None:

@@ -15,7 +15,7 @@ from comfydsl import load_workflow
 from comfydsl.catalog import bundled_catalog, load_catalog
 from comfydsl.cli import main
 
-PACKS = ROOT / "examples" / "catalogs" / "controlnet_aux-vhs.json"
+PACKS = ROOT / "nodes_catalog" / "packs" / "vhs.json"
 
 
 def write(path: Path, data: Any) -> str:

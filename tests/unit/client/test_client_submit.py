@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
-from comfy_fake import recording
+import pytest
+from comfy_fake import FakeComfy, Run, recording
 
 from comfydsl import Workflow, __version__
+from comfydsl.client import Client
 from comfydsl.client.errors import PromptRejected, ServerNodeError
 from comfydsl.client.submit import NodeInfo, default_extra_data, node_info, rejection
 from comfydsl.errors import SourceLocation, ValidationError
-from comfydsl.nodes import EmptyImage, ImageInvert, SaveImage
+from comfydsl.nodes import EmptyImage, ImageInvert, PreviewImage, SaveImage
 
 
 def test_every_node_error_is_listed_with_the_servers_words_and_the_line() -> None:
@@ -110,3 +113,20 @@ def test_the_body_is_compact_json_and_may_hold_nan() -> None:
     assert "application/json" == request.headers["Content-Type"]
     assert "t" == request.headers["X-Token"], "the client's own headers still go with it"
     assert math.isnan(json.loads(request.body)["prompt"]["1"]["inputs"]["f"])
+
+
+def test_targets_go_in_the_body_as_node_ids(fake: FakeComfy, client: Client) -> None:
+    with Workflow() as wf:
+        image = EmptyImage(width=8, height=8)
+        save = SaveImage(images=image, filename_prefix="x")
+        PreviewImage(images=image)
+    fake.runs.append(Run.from_recording(recording("A1_invert_save")))
+    client.submit(wf, targets=[save], validate=False, watch=False)
+    fake.runs.append(Run.from_recording(recording("A1_invert_save")))
+    client.submit(wf.to_api(), targets=["3"], validate=False, watch=False)
+    fake.runs.append(Run.from_recording(recording("A1_invert_save")))
+    client.submit(wf, validate=False, watch=False)
+    bodies = [json.loads(body) for _, path, _, body in fake.requests if path == "/prompt"]
+    assert [["2"], ["3"], None] == [body.get("partial_execution_targets") for body in bodies]
+    with pytest.raises(TypeError, match="targets"):
+        client.submit(wf, targets="2", validate=False)

@@ -301,6 +301,13 @@ def test_mypy_accepts_a_hostile_stub(tmp_path: Path) -> None:
             "description": '\\"""\n' + code,
             "display_name": "\n" + code,
         },
+        # Links of hostile types: the stub's classes of them are named by PythonIdentifier and
+        # the types written as literals, yet the same text still types the same link.
+        "Sink": {
+            "input": {"required": {"x": ["X\n" + code]}, "optional": {"y": ['"""' + code]}},
+            "output": [["\n" + code, '"""']],
+        },
+        "Choosy": {"input": {"optional": {"c": [["\n" + code, '"""'], {}]}}, "output": []},
     }
     stub = tmp_path / "hostile_nodes.pyi"
     stub.write_text(
@@ -314,11 +321,18 @@ def test_mypy_accepts_a_hostile_stub(tmp_path: Path) -> None:
     script = tmp_path / "use_hostile.py"
     script.write_text(
         textwrap.dedent("""\
-            from hostile_nodes import Dunders, Pack, Texts
-            Dunders(__debug___=1, __class__=2, self=3, _x=4, title="t")
-            Pack(fmt="a", title=1, id="x", b_c=2)
+            from hostile_nodes import Choosy, Dunders, Pack, Sink, Texts
+            Dunders(__debug___=1, __class__=2, self=3, _x=4, title="t", __qualname__=5,
+                    __classcell__=6, __module__=7, __dict__=8, __slots__=9, __init_subclass__=10,
+                    _Dunders_Class__x=11, _self=12, _Dunders_Class__self=13, fix=14, ___=15)
+            Pack(fmt="a", title=1, id="x", b_c=2, fix="f")
             Texts(q="\\\\", d=3)
             Texts(q="nope")  # arg-type
+            sink = Sink(x=Texts(q="\\\\")[0])
+            Sink(x=Texts(q="\\\\"), y=Texts(q="\\\\")[0])  # arg-type
+            Choosy(c=sink)
+            Choosy(c=sink[0])
+            Choosy(c=Texts(q="\\\\"))  # arg-type
             """),
         encoding="utf-8",
     )
@@ -338,5 +352,5 @@ def test_mypy_accepts_a_hostile_stub(tmp_path: Path) -> None:
     stdout, stderr, _status = api.run(["--config-file", str(config), str(stub), str(script)])
     assert "" == stderr
     errors = [line for line in stdout.splitlines() if ": error:" in line]
-    assert [5] == [int(line.split(":")[1]) for line in errors], "\n".join(errors)
+    assert [7, 9, 12] == [int(line.split(":")[1]) for line in errors], "\n".join(errors)
     assert all("use_hostile.py" in line for line in errors)
