@@ -1,4 +1,5 @@
-"""``comfydsl export`` of the examples and the seed prompts, opened in the real editor.
+"""``comfydsl export`` of the examples and the seed prompts (with the bundled node packs, which
+the seeds use), opened in the real editor.
 
 For each: the editor opens the file without a complaint, queues exactly the prompt that
 ``comfydsl compile`` gives (but for what the export reported it cannot hold, each checked to be
@@ -22,8 +23,10 @@ from export_checks import (
 )
 from export_harness import ExportOracle
 
+from comfydsl.build import Workflow
+from comfydsl.catalog import use_packs
 from comfydsl.cli.script import load_script_workflow
-from comfydsl.formats.api_to_ui import export_ui
+from comfydsl.formats.api_to_ui import UIExport, export_ui
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts" / "editor"
@@ -53,32 +56,29 @@ SEED_SDXL_PROMPT_LOSSES = {
     ("47", "resolution", "added"),
 }
 SEED_SVD_PROMPT_LOSSES = {("23", "upload", "dropped")}
-#: (name, file, catalogs, expected losses).
+#: (name, file, expected losses); each is read with the bundled node packs in force.
 CASES = [
-    ("txt2img", "examples/txt2img.py", [], set()),
-    ("invert", "examples/invert.py", [], set()),
-    ("sdxl_unclip_controlnet", "examples/sdxl_unclip_controlnet.py", [], SEED_SDXL_LOSSES),
-    ("svd_img2vid", "examples/svd_img2vid.py", [], SEED_SVD_LOSSES),
-    (
-        "seed-sdxl",
-        "tests/data/seeds/sdxl_unclip_controlnet.api.json",
-        [PACKS],
-        SEED_SDXL_PROMPT_LOSSES,
-    ),
-    ("seed-svd", "tests/data/seeds/svd_img2vid.api.json", [PACKS], SEED_SVD_PROMPT_LOSSES),
+    ("txt2img", "examples/txt2img.py", set()),
+    ("invert", "examples/invert.py", set()),
+    ("sdxl_unclip_controlnet", "examples/sdxl_unclip_controlnet.py", SEED_SDXL_LOSSES),
+    ("svd_img2vid", "examples/svd_img2vid.py", SEED_SVD_LOSSES),
+    ("seed-sdxl", "tests/data/seeds/sdxl_unclip_controlnet.api.json", SEED_SDXL_PROMPT_LOSSES),
+    ("seed-svd", "tests/data/seeds/svd_img2vid.api.json", SEED_SVD_PROMPT_LOSSES),
 ]
 
 
-@pytest.mark.parametrize(("name", "file", "catalogs", "losses"), CASES, ids=[c[0] for c in CASES])
+def export_of(file: str) -> tuple[Workflow, UIExport]:
+    """The workflow of a script or prompt file, with the bundled packs, and its export."""
+    with use_packs("all"):
+        workflow = load_script_workflow(ROOT / file)
+    return workflow, export_ui(workflow, source=file)
+
+
+@pytest.mark.parametrize(("name", "file", "losses"), CASES, ids=[c[0] for c in CASES])
 def test_the_editor_queues_the_exported_prompt(
-    name: str,
-    file: str,
-    catalogs: list[str],
-    losses: set[tuple[str, str, str]],
-    export_oracle: ExportOracle,
+    name: str, file: str, losses: set[tuple[str, str, str]], export_oracle: ExportOracle
 ) -> None:
-    workflow = load_script_workflow(ROOT / file, catalogs=catalogs)
-    exported = export_ui(workflow, source=file)
+    workflow, exported = export_of(file)
     assert losses == {(loss.node_id, loss.input, loss.kind) for loss in exported.lost}
     answer = export_oracle.opened(exported.workflow)
     assert [] == complaints(answer)
@@ -90,18 +90,14 @@ def test_the_editor_queues_the_exported_prompt(
     assert [] == disagreements(exported.workflow, answer["workflow"])
 
 
-@pytest.mark.parametrize(("name", "file", "catalogs", "losses"), CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(("name", "file", "losses"), CASES, ids=[c[0] for c in CASES])
 def test_the_editor_draws_the_layout(
-    name: str,
-    file: str,
-    catalogs: list[str],
-    losses: set[tuple[str, str, str]],
-    export_oracle: ExportOracle,
+    name: str, file: str, losses: set[tuple[str, str, str]], export_oracle: ExportOracle
 ) -> None:
     """In the editor's own coordinates after the load: every node where the file puts it, as
     big as the file says (the editor grew none), none overlapping another, links left to right.
     The screenshot goes to tests/artifacts/editor/NAME.png."""
-    exported = export_ui(load_script_workflow(ROOT / file, catalogs=catalogs), source=file)
+    _workflow, exported = export_of(file)
     answer = export_oracle.opened(exported.workflow)
     export_oracle.picture(exported.workflow, ARTIFACTS / f"{name}.png")
     ours = {str(n["id"]): n for n in exported.workflow["nodes"]}
