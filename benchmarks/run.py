@@ -3,7 +3,7 @@
     python benchmarks/run.py                 # everything (a few minutes; starts a ComfyUI server)
     python benchmarks/run.py --quick         # fewer sizes and repeats
     python benchmarks/run.py --only build    # one benchmark: build, import, memory, check, stubs,
-                                             # convert, client, queue, sweep, journal, pool
+                                             # convert, export, client, queue, sweep, journal, pool
 
 Prints a table per benchmark and writes every figure as JSON to benchmarks/results/ (ignored by
 git): ``run-<UTC time>.json`` and a copy as ``latest.json``. A benchmark that cannot run here (no
@@ -17,6 +17,7 @@ run. Targets:
 - ``check()`` of 20,000 nodes of unknown classes well under a second (linear);
 - converting the 644 parsed template workflows (editor format) to prompts in under 0.25 s on one
   core (benchmarks/convert.py; needs the corpus of scripts/editor_setup.py);
+- export to the editor's format (with the layout) of a 5,000-node workflow under 2 s;
 - under 20 ms of client time per trivial job on top of the server's own execution time;
 - queueing at the server's acceptance rate;
 - rendering + compiling a 1,000-combination sweep under 1 s (templates and the Python API).
@@ -41,6 +42,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import convert  # benchmarks/ is a directory of scripts, not a package
+import export
 import graphs
 import server_jobs
 import stub_generation
@@ -54,6 +56,7 @@ NAMES = (
     "check",
     "stubs",
     "convert",
+    "export",
     "client",
     "queue",
     "sweep",
@@ -165,6 +168,12 @@ def verdicts(rows: Rows) -> list[str]:
                 f"{row['seconds']:.3f} s",
                 row["seconds"] < 0.5,
             )
+        elif row["bench"] == "export" and "median_s" in row:
+            say(
+                f"export + layout of {row['nodes']:,} nodes ({row['shape']}) < 2 s",
+                f"{row['median_s']:.2f} s, {row['file_kb']:,.0f} KiB",
+                row["median_s"] < 2,
+            )
         elif row["bench"] == "client_job" and row.get("how") == "comfydsl Client":
             ms = row["overhead_median_ms"]
             raw = [r for r in rows if r["bench"] == "client_job" and r is not row]
@@ -214,6 +223,14 @@ def main(argv: list[str] | None = None) -> int:
         rows += _guarded(["stubs"], lambda: stub_generation.time_stub_generation(2_000, repeats))
     if "convert" in which:
         rows += _guarded(["convert"], lambda: convert.bench_convert(3 if args.quick else 9))
+    if "export" in which:
+        rows += _guarded(
+            ["export"],
+            lambda: [
+                export.time_export(shape, repeats=3 if args.quick else 7)
+                for shape in ("pipelines", "chain", "wide")
+            ],
+        )
     if which & {"client", "queue"}:
         rows += _guarded(["server"], lambda: bench_server(args.quick, which))
     if "sweep" in which:

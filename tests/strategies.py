@@ -1706,3 +1706,26 @@ def _special_mutation(draw: st.DrawFn, workflow: dict[str, Any]) -> Any:
     if choice == "schema":
         return {**workflow, "version": 1 if workflow.get("version") == 0.4 else 0.4}
     return workflow
+
+
+# -- layouts ------------------------------------------------------------------------------------------
+
+
+@st.composite
+def layout_graphs(
+    draw: st.DrawFn, max_nodes: int = 40, loops: bool = False
+) -> tuple[list[tuple[float, float]], list[tuple[int, int]]]:
+    """Nodes to lay out, as ((width, height) per node, [(source, target), ...]): sizes like the
+    editor's (50 to 600 pixels), links mostly from an earlier node to a later one (a DAG), some
+    nodes unlinked, repeated links, and with ``loops`` links back as well."""
+    count = draw(st.integers(0, max_nodes))
+    sizes = [
+        (float(draw(st.integers(50, 600))), float(draw(st.integers(26, 600)))) for _ in range(count)
+    ]
+    edges: list[tuple[int, int]] = []
+    if count >= 2:
+        pairs = st.tuples(st.integers(0, count - 2), st.integers(1, count - 1))
+        for source, target in draw(st.lists(pairs, max_size=2 * count)):
+            if source < target or loops:
+                edges.append((source, target))
+    return sizes, edges

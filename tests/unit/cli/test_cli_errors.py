@@ -189,6 +189,18 @@ CASES = [
     ("-o under a file", "compile --sweep", ["compile", TEMPLATE, "--sweep", "color=1,2", "-o", "{under_file}"]),
     ("-o under a file", "run --sweep", ["run", TEMPLATE, "--sweep", "color=1,2", "--server", "{refused}", "--out", "{under_file}"]),
     ("-o onto a directory", "render", ["render", TEMPLATE, "--var", "color=1", "-o", "{dir}"]),
+    ("missing file", "export", ["export", "{missing}"]),
+    ("a directory", "export", ["export", "{dir}"]),
+    ("a directory", "export --catalog", ["export", INVERT, "--catalog", "{dir}"]),
+    ("bad URL scheme", "export", ["export", INVERT, "--catalog", "ftp://h/packs.json"]),
+    ("unreachable server", "export", ["export", INVERT, "--catalog", "{refused}"]),
+    ("bad JSON", "export", ["export", "{not_json}"]),
+    ("bad JSON", "export --catalog", ["export", INVERT, "--catalog", "{not_json}"]),
+    ("invalid UTF-8", "export", ["export", "{latin1}"]),
+    ("not a workflow", "export", ["export", "{list}"]),
+    ("-o into a missing folder", "export", ["export", INVERT, "-o", "{tmp}/no/such/w.json"]),
+    ("-o under a file", "export", ["export", "{ui}", "-o", "{under_file}"]),
+    ("-o onto a directory", "export", ["export", INVERT, "-o", "{dir}"]),
 ]  # fmt: skip
 
 
@@ -230,6 +242,7 @@ SUBPROCESS_CASES = [
     ("compile", ["compile", TEMPLATE], "invert.py.j2:9: undefined variable 'color'"),
     ("run", ["run", TEMPLATE, "--sweep", "color=1..3", "--server", "{refused}", "--out", "{tmp}/r"], "no server answered"),
     ("jobs", ["jobs", "{tmp}/missing"], "no such journal"),
+    ("export", ["export", "{not_json}"], "not valid JSON"),
 ]  # fmt: skip
 
 
