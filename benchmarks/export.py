@@ -73,7 +73,7 @@ def _builders() -> dict[str, Any]:
 
 def time_export(shape: str, n: int = NODES, repeats: int = 5) -> dict[str, Any]:
     """Seconds to export a workflow of ``shape`` and write its JSON (median and best of repeats)."""
-    from comfydsl.formats.api_to_ui import dumps_ui, export_ui
+    from comfydsl.editor.export import dumps_ui, export_ui
 
     workflow = _builders()[shape](n)
     assert len(workflow) == n, (shape, len(workflow))

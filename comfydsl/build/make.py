@@ -35,10 +35,6 @@ if TYPE_CHECKING:
 
     W = TypeVar("W", bound="Workflow")
 
-#: What ``Workflow.to_ui`` calls, by format: the formats layer above this one fills it in when it
-#: is imported (``import comfydsl`` does), since building may not import the formats.
-EXPORTERS: dict[str, Callable[[Any, str | None], dict[str, Any]]] = {}
-
 
 class Node(graph.Node):
     """One node of a workflow.
@@ -217,8 +213,11 @@ class Workflow(graph.Workflow):
     def to_ui(self, *, source: str | None = None) -> dict[str, Any]:
         """The workflow as ComfyUI's editor saves it (``workflow.json``, a dict for ``json.dump``):
         laid out, with the editor's widget values, sizes and links. See
-        ``comfydsl.formats.api_to_ui.to_ui``; what the editor cannot hold is an ExportWarning."""
-        return EXPORTERS["ui"](self, source)
+        ``comfydsl.editor.export.to_ui``; what the editor cannot hold is an ExportWarning."""
+        # Imported when a workflow is first exported, not with every script that builds one.
+        from comfydsl.editor.export import to_ui_method
+
+        return to_ui_method(self, source)
 
 
 def current_workflow() -> graph.Workflow:
@@ -293,7 +292,6 @@ def make_node(
 
 
 __all__ = [
-    "EXPORTERS",
     "Node",
     "UntypedNode",
     "Workflow",

@@ -16,7 +16,7 @@ from typing import Any
 from comfydsl.cli.arguments import STDIN, add_catalog_argument, add_http_arguments, http_options
 from comfydsl.cli.output import write_output
 from comfydsl.cli.script import STDIN_NAME, load_script_workflow
-from comfydsl.formats.api_to_ui import dumps_ui, export_ui
+from comfydsl.editor.export import dumps_ui, export_ui
 
 __all__ = ["add_export_command"]
 

@@ -4,7 +4,7 @@
 node with a ``class_type`` is a prompt; anything with ``nodes``, ``links`` or ``version`` is an
 editor workflow) and gives a Workflow either way, whose nodes keep the file's ids (``"10:3"``
 for a node inside a subgraph) and titles. A workflow read from an editor file also remembers how
-it was drawn (``comfydsl.formats.kept``), so that exporting it again keeps its layout.
+it was drawn (``comfydsl.editor.kept``), so that exporting it again keeps its layout.
 
     from comfydsl import load_workflow
     wf = load_workflow("workflow.json")        # as the editor would queue it
@@ -21,9 +21,9 @@ from typing import Any
 from comfydsl.build.make import UntypedNode, Workflow, make_node, node_type
 from comfydsl.build.plans import plan_of
 from comfydsl.catalog import Catalog, active_catalog
+from comfydsl.editor.kept import keep_layout
 from comfydsl.errors import PromptFormatError, WorkflowFormatError
 from comfydsl.formats.api import load_prompt
-from comfydsl.formats.kept import keep_layout
 from comfydsl.formats.ui import is_api_prompt
 from comfydsl.formats.ui_read import parse_workflow
 from comfydsl.formats.ui_to_api import ConvertedNode, convert_workflow

@@ -8,7 +8,7 @@ from typing import Any
 
 from export_harness import IGNORED_CONSOLE
 
-from comfydsl.formats.api_to_ui import Loss
+from comfydsl.editor.export import Loss
 
 
 def without_meta(prompt: Mapping[str, Any]) -> dict[str, Any]:

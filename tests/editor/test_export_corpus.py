@@ -25,8 +25,8 @@ from export_checks import complaints, differences, expected_after, overlaps, wit
 from export_harness import ExportOracle
 
 from comfydsl.catalog import bundled_catalog
+from comfydsl.editor.export import export_ui
 from comfydsl.formats.api import load_prompt
-from comfydsl.formats.api_to_ui import export_ui
 from comfydsl.formats.ui_to_api import ui_to_prompt
 from comfydsl.formats.workflow import load_workflow
 

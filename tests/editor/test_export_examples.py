@@ -26,7 +26,7 @@ from export_harness import ExportOracle
 from comfydsl.build import Workflow
 from comfydsl.catalog import use_packs
 from comfydsl.cli.script import load_script_workflow
-from comfydsl.formats.api_to_ui import UIExport, export_ui
+from comfydsl.editor.export import UIExport, export_ui
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts" / "editor"

@@ -1,4 +1,4 @@
-"""The node sizes of exported workflows (comfydsl.formats.node_size) against the real editor.
+"""The node sizes of exported workflows (comfydsl.editor.node_size) against the real editor.
 
 For every class of the bundled catalog and of the two node packs, the editor makes a fresh node:
 the size it gives it is the size an export writes (within what kerning changes in a title), and
@@ -16,8 +16,8 @@ import pytest
 from export_harness import ExportOracle
 
 from comfydsl.catalog import bundled_catalog, load_catalog
-from comfydsl.formats.editor import editor_node
-from comfydsl.formats.node_size import INTER_14, node_size
+from comfydsl.editor.node_size import INTER_14, node_size
+from comfydsl.editor.widgets import editor_node
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOG = bundled_catalog().merged(

@@ -2,7 +2,7 @@
 
 A prompt knows nothing of positions, colours or groups; a Workflow read from the editor's
 ``workflow.json`` (``load_workflow``) remembers them here, so that exporting it again
-(``comfydsl.formats.api_to_ui``) puts every node that came from the file where it was, with its
+(``comfydsl.editor.export``) puts every node that came from the file where it was, with its
 size, colour and the values of the editor's own widgets (a seed's "control after generate"),
 and brings back the file's groups and notes. Only nodes that are new (or came from inside a
 subgraph, which an export opens) are placed by the layout.
@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from comfydsl.catalog import Catalog
-from comfydsl.formats.editor import NOTE_TYPES, editor_node
+from comfydsl.editor.widgets import NOTE_TYPES, editor_node
 from comfydsl.values import json_problem, text_problem
 
 __all__ = ["KeptLayout", "KeptNode", "keep_layout", "kept_layout", "node_layout"]

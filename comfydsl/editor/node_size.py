@@ -23,7 +23,7 @@ tests/editor/test_node_sizes.py, which asks it again for every class of the bund
 from __future__ import annotations
 
 from comfydsl.catalog import NodeDef
-from comfydsl.formats.editor import EditorNode, Widget
+from comfydsl.editor.widgets import EditorNode, Widget
 
 __all__ = ["INTER_14", "node_size", "text_width"]
 
@@ -112,7 +112,7 @@ def node_size(
 ) -> tuple[float, float]:
     """The (width, height) the editor gives a fresh node with this title.
 
-    ``shape`` is the editor's view of ``definition`` (``comfydsl.formats.editor.editor_node``).
+    ``shape`` is the editor's view of ``definition`` (``comfydsl.editor.widgets.editor_node``).
     For a class the catalog does not know (``definition`` None), give the names of its
     ``link_inputs`` and ``outputs`` and how many widget values it holds: it is sized as the
     editor would size a node with those sockets and that many plain widgets.

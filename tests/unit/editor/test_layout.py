@@ -7,7 +7,7 @@ import random
 import strategies as sts
 from hypothesis import given, settings
 
-from comfydsl.formats.layout import MIN_ROW_WIDTH, layered_layout
+from comfydsl.editor.layout import MIN_ROW_WIDTH, layered_layout
 
 Sizes = list[tuple[float, float]]
 Edges = list[tuple[int, int]]

@@ -4,17 +4,17 @@ What the editor needs to draw a workflow and to queue exactly its prompt again:
 
 - **Nodes** keep their ids (a numeric id as a number, any other as a string: the editor queues
   ``"sampler"`` and ``"10:3"`` under those ids) and titles. Each known class gets its widget
-  values in the editor's positional order (``comfydsl.formats.editor``): the prompt's value for
+  values in the editor's positional order (``comfydsl.editor.widgets``): the prompt's value for
   each input widget, the input's default where a link feeds it, and the editor's own values
   where it expects them: ``fixed`` after a seed ("control after generate"), ``image`` for an
   upload button. A class with widgets that its pack's JavaScript adds per choice
   (VideoHelperSuite's ``format``) gets them by name, as that pack saves them.
 - **Sockets and links**: the link-only inputs, then each widget input that a link feeds, as the
   editor saves them; each link carries the type of the output it leaves.
-- **Sizes** are those the editor gives a fresh node (``comfydsl.formats.node_size``), and
-  **positions** come from the layered layout (``comfydsl.formats.layout``). A workflow read from
+- **Sizes** are those the editor gives a fresh node (``comfydsl.editor.node_size``), and
+  **positions** come from the layered layout (``comfydsl.editor.layout``). A workflow read from
   an editor file keeps its nodes where they were, with their colours, and its groups and notes
-  (``comfydsl.formats.kept``); only nodes that are new there are placed, below the others.
+  (``comfydsl.editor.kept``); only nodes that are new there are placed, below the others.
 - ``extra.comfydsl`` says which comfydsl wrote the file and from what (``version``, ``source``).
 
 What the editor cannot hold is not dropped silently: :func:`export_ui` lists it
@@ -37,10 +37,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from comfydsl.catalog import NodeDef
-from comfydsl.formats.editor import UI_ONLY_TYPES, EditorNode, as_text, editor_node
-from comfydsl.formats.kept import KeptLayout, KeptNode, kept_layout
-from comfydsl.formats.layout import COLUMN_GAP, ROW_GAP, layered_layout
-from comfydsl.formats.node_size import node_size
+from comfydsl.editor.kept import KeptLayout, KeptNode, kept_layout
+from comfydsl.editor.layout import COLUMN_GAP, ROW_GAP, layered_layout
+from comfydsl.editor.node_size import node_size
+from comfydsl.editor.widgets import UI_ONLY_TYPES, EditorNode, as_text, editor_node
 from comfydsl.graph import Node, Workflow
 from comfydsl.output import Output
 from comfydsl.values import text_problem
@@ -177,11 +177,11 @@ def dumps_ui(workflow: Mapping[str, Any]) -> str:
 
 
 def to_ui_method(workflow: Workflow, source: str | None) -> dict[str, Any]:
-    """What ``Workflow.to_ui()`` calls (through ``comfydsl.build.make.EXPORTERS``): to_ui, with
-    warnings that point at the line that called the method."""
+    """What ``Workflow.to_ui()`` calls: to_ui, with warnings that point at the line that called
+    the method."""
     exported = export_ui(workflow, source=source)
     for loss in exported.lost:
-        warnings.warn(str(loss), ExportWarning, stacklevel=4)
+        warnings.warn(str(loss), ExportWarning, stacklevel=3)
     return exported.workflow
 
 

@@ -14,8 +14,8 @@ from ui_cases import UIBuilder, case_txt2img, sampler_graph
 
 from comfydsl import Node, Workflow, load_workflow
 from comfydsl.catalog import bundled_catalog, load_catalog, use_catalog
+from comfydsl.editor.export import ExportWarning, export_ui, to_ui
 from comfydsl.formats.api import load_prompt
-from comfydsl.formats.api_to_ui import ExportWarning, export_ui, to_ui
 from comfydsl.nodes import (
     CheckpointLoaderSimple,
     CLIPTextEncode,

@@ -10,7 +10,7 @@ import strategies as sts
 from hypothesis import given, settings
 
 from comfydsl import load_workflow
-from comfydsl.formats.api_to_ui import export_ui
+from comfydsl.editor.export import export_ui
 
 
 def expected_after(prompt: dict[str, Any], exported: Any) -> dict[str, Any]:
