@@ -33,8 +33,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, not installed
 from comfydsl import load_workflow
 from comfydsl.catalog import Catalog, bundled_catalog
+from comfydsl.editor.widgets import UI_ONLY_TYPES
 from comfydsl.errors import WorkflowFormatError
-from comfydsl.formats.editor import UI_ONLY_TYPES
 from comfydsl.formats.ui_execution import ExecutionGraph
 from comfydsl.formats.ui_read import parse_workflow
 from comfydsl.formats.ui_values import EDITOR_ONLY_NAMES, positional_values

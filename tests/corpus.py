@@ -21,7 +21,7 @@ from typing import Any, NoReturn
 
 import pytest
 
-from comfydsl.formats.editor import UI_ONLY_TYPES
+from comfydsl.editor.widgets import UI_ONLY_TYPES
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE_COUNT = 644

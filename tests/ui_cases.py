@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from comfydsl.catalog import Catalog, bundled_catalog
-from comfydsl.formats.editor import editor_node
+from comfydsl.editor.widgets import editor_node
 
 CATALOG = bundled_catalog()
 

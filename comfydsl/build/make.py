@@ -210,6 +210,15 @@ class Workflow(graph.Workflow):
 
         return workflow_bundle(self)
 
+    def to_ui(self, *, source: str | None = None) -> dict[str, Any]:
+        """The workflow as ComfyUI's editor saves it (``workflow.json``, a dict for ``json.dump``):
+        laid out, with the editor's widget values, sizes and links. See
+        ``comfydsl.editor.export.to_ui``; what the editor cannot hold is an ExportWarning."""
+        # Imported when a workflow is first exported, not with every script that builds one.
+        from comfydsl.editor.export import to_ui_method
+
+        return to_ui_method(self, source)
+
 
 def current_workflow() -> graph.Workflow:
     """The workflow new nodes go to: the innermost ``with Workflow()``, else this context's default."""

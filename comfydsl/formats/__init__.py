@@ -1,8 +1,9 @@
 """Workflow file formats: the API-format prompt (``comfydsl.formats.api``) and the editor's
-workflow.json (``ui``: the model, ``ui_to_api``: its conversion to a prompt, ``editor``: the
-editor's widgets), both read by ``load_workflow`` (``workflow``); and nodes exactly as an
-exported file has them (``exported``: ``unchecked_node``, ``with_meta``), which scripts written
-from such files use.
+workflow.json (``ui``: the model, ``ui_to_api``: its conversion to a prompt), both read by
+``load_workflow`` (``workflow``); and nodes exactly as an exported file has them (``exported``:
+``unchecked_node``, ``with_meta``), which scripts written from such files use. Writing a
+workflow in the editor's format is ``comfydsl.editor``'s, a layer below building, so that
+``Workflow.to_ui()`` can call it.
 
 The editor's format and the exported nodes are imported on first use: building and compiling a
 workflow, which reach this package for ``load_prompt``, need not pay for them.

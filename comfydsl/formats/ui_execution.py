@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from comfydsl.catalog import Catalog, NodeDef
-from comfydsl.formats.editor import (
+from comfydsl.editor.widgets import (
     GET_TYPE,
     PRIMITIVE_TYPE,
     SET_TYPE,

@@ -5,7 +5,7 @@ The editor turns what it shows into what the server runs in three steps, and so 
 
 1. **Load.** Subgraph nodes whose ids collide with the root's (or an earlier definition's) are
    renumbered upward from the file's last node id. Each node of a known class gets its widgets
-   (``comfydsl.formats.editor``) and takes ``widgets_values`` by position (or by name, when the
+   (``comfydsl.editor.widgets``) and takes ``widgets_values`` by position (or by name, when the
    file holds an object), skipping the editor's own values (control after generate, upload
    buttons); a short list leaves the rest at their defaults, a long one is cut.
 2. **Expand.** Subgraph instances are replaced by their inner nodes, with ids joined by ``:``

@@ -1,4 +1,4 @@
-"""The values of a node's widgets, named as the editor names them (see ``comfydsl.formats.editor``).
+"""The values of a node's widgets, named as the editor names them (see ``comfydsl.editor.widgets``).
 
 The editor stores a node's widget values by position (``widgets_values``), or, for some packs'
 nodes, as an object by name. These functions turn either into name -> value for the widgets that
@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from comfydsl.formats.editor import EditorNode, format_widgets, widget_default
+from comfydsl.editor.widgets import EditorNode, format_widgets, widget_default
 from comfydsl.formats.ui import UINode
 
 __all__ = [

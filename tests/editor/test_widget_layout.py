@@ -1,4 +1,4 @@
-"""comfydsl.formats.editor against the real editor: for every class of the bundled catalog, the
+"""comfydsl.editor.widgets against the real editor: for every class of the bundled catalog, the
 widgets a fresh node gets (names, in order, whether each is stored in ``widgets_values`` and
 whether it is sent in the prompt), their default values, and the input sockets in slot order.
 
@@ -14,7 +14,7 @@ import pytest
 from editor_harness import Oracle
 
 from comfydsl.catalog import bundled_catalog
-from comfydsl.formats.editor import editor_node
+from comfydsl.editor.widgets import editor_node
 
 CATALOG = bundled_catalog()
 CLASSES = sorted(CATALOG.names())
