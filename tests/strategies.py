@@ -548,7 +548,8 @@ def hostile_input_spec(draw: st.DrawFn, canary: str, widgets: bool = True) -> li
                 )
             )
     elif kind == "LINK":
-        first = draw(text | st.sampled_from(INPUT_LINK_TYPES))
+        # Not empty: a catalog with a type of no name is refused when loaded.
+        first = draw(text.filter(bool) | st.sampled_from(INPUT_LINK_TYPES))
     if draw(st.integers(0, 2)) == 0:
         opts["default"] = draw(json_values(canary))
     for key in ("min", "max", "step"):
