@@ -26,6 +26,14 @@ _.popitem
 # A parameter of the WebSocketFactory protocol: websocket-client's create_connection takes it.
 suppress_origin
 
+# A parameter of argparse.Action.__call__, which argparse passes to the --server action.
+option_string
+
+# jinja2 reads these of the templates' sandbox: the operators it lets the sandbox check, and
+# the Template class it makes templates of.
+_.intercepted_binops
+_.template_class
+
 # requests reads Session.trust_env.
 _.trust_env
 

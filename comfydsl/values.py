@@ -41,6 +41,7 @@ __all__ = [
     "json_problem",
     "read_json",
     "read_only",
+    "read_text",
     "text_problem",
     "wrap_list",
 ]
@@ -226,10 +227,10 @@ def _short_repr(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def read_json(file: str, error: Callable[[str], Exception]) -> Any:
-    """JSON from a file; every way that fails (a missing file, a directory, bytes that are not
-    UTF-8, numbers too long for Python, nesting deeper than its parser goes) raised as
-    ``error(reason)``, the caller's comfydsl error."""
+def read_text(file: str, error: Callable[[str], Exception], *, bom: bool = False) -> str:
+    """A file's UTF-8 text; a missing file, a directory, or bytes that are not UTF-8 raised as
+    ``error(reason)``, the caller's comfydsl error. ``bom``: a byte-order mark is dropped
+    (spreadsheets write one in front of their CSV)."""
     try:
         with open(file, "rb") as stream:
             raw = stream.read()
@@ -237,9 +238,16 @@ def read_json(file: str, error: Callable[[str], Exception]) -> Any:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise error(f"cannot read the file: {reason}") from None
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8-sig" if bom else "utf-8")
     except UnicodeDecodeError as exc:
         raise error(f"not UTF-8 text: byte {raw[exc.start]:#04x} at offset {exc.start}") from None
+
+
+def read_json(file: str, error: Callable[[str], Exception]) -> Any:
+    """JSON from a file; every way that fails (a missing file, a directory, bytes that are not
+    UTF-8, numbers too long for Python, nesting deeper than its parser goes) raised as
+    ``error(reason)``, the caller's comfydsl error."""
+    text = read_text(file, error)
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:

@@ -20,6 +20,11 @@
   made to break a code generator out of its strings and comments (keywords, dunders, names that
   NFKC makes equal, quotes, line breaks, jinja syntax, encoding declarations, nested values),
   carrying a line of Python, ``canary``, that must never run.
+- ``template_values(canary)`` / ``prompt_texts(canary)``: template variables of every JSON type
+  (and strings alone) made of the same hostile text, limited to what a prompt can carry (UTF-8,
+  finite numbers).
+- ``template_snippets()``: small script templates with a value in every kind of place.
+- ``sweep_values()``: parameter values for names of sweep combinations.
 
 The rules this module uses to tell what is valid (which output fits which input, which combo
 choices are known) are written here from PROTOCOL.md, not taken from comfydsl, so that they can
@@ -421,20 +426,96 @@ def hostile_names(canary: str) -> st.SearchStrategy[str]:
 @functools.lru_cache(maxsize=8)
 def json_values(canary: str) -> st.SearchStrategy[Any]:
     """Every JSON type, nested, with hostile strings (and NaN and infinities, which json reads)."""
-    leaves = st.one_of(
-        st.none(),
-        st.booleans(),
-        st.integers(-(2**70), 2**70),
-        st.floats(),
-        hostile_texts(canary),
-    )
+    return _json_trees(hostile_texts(canary), st.floats())
+
+
+def _json_trees(texts: st.SearchStrategy[str], floats: st.SearchStrategy[float]) -> Any:
+    leaves = st.one_of(st.none(), st.booleans(), st.integers(-(2**70), 2**70), floats, texts)
     return st.recursive(
         leaves,
         lambda inner: st.one_of(
-            st.lists(inner, max_size=3),
-            st.dictionaries(hostile_texts(canary), inner, max_size=3),
+            st.lists(inner, max_size=3), st.dictionaries(texts, inner, max_size=3)
         ),
         max_leaves=5,
+    )
+
+
+def _prompt_text(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+@functools.lru_cache(maxsize=8)
+def prompt_texts(canary: str) -> st.SearchStrategy[str]:
+    """Hostile text (see ``hostile_texts``) that a prompt can carry: no lone surrogates."""
+    return hostile_texts(canary).filter(_prompt_text)
+
+
+@functools.lru_cache(maxsize=8)
+def template_values(canary: str) -> st.SearchStrategy[Any]:
+    """Template variables of every JSON type, nested, with hostile strings, finite numbers."""
+    return _json_trees(prompt_texts(canary), st.floats(allow_nan=False, allow_infinity=False))
+
+
+#: Pieces of Python around a template's value: whole values, strings, comments, numbers and
+#: names to glue to, brackets, operators.
+_SNIPPET_PIECES = (
+    "{{ v }}",
+    " {{ v }} ",
+    "({{ v }})",
+    "[{{ v }}, {{ v }}]",
+    '"a{{ v }}b"',
+    "'{{ v }}'",
+    '"""{{ v }}"""',
+    'f"{{ v }}"',
+    "# {{ v }}",
+    "1{{ v }}",
+    "{{ v }}1",
+    "a{{ v }}",
+    ".{{ v }}",
+    "{{ v }}.real",
+    "-",
+    "+",
+    "*",
+    ",",
+    "(",
+    ")",
+    "1",
+    "a",
+    "'",
+    '"',
+    "#",
+    "\\",
+    " ",
+)
+
+
+@st.composite
+def template_snippets(draw: st.DrawFn) -> str:
+    """A small ``.py.j2`` template: assignments to ``r0``, ``r1``... of expressions made of the
+    pieces above, valid Python or not, with the value ``v`` in every kind of place."""
+    lines = ["a = 2\n"]
+    for number in range(draw(st.integers(1, 4))):
+        pieces = draw(st.lists(st.sampled_from(_SNIPPET_PIECES), min_size=1, max_size=4))
+        lines.append(f"r{number} = {''.join(pieces)}\n")
+    return "".join(lines)
+
+
+def sweep_values() -> st.SearchStrategy[Any]:
+    """Values a sweep parameter takes: words that names keep as they are, and values they do not
+    (text with spaces, capitals, commas, slashes; numbers written as text; lists)."""
+    return st.one_of(
+        st.integers(-(10**45), 10**45),
+        st.floats(allow_nan=False, allow_infinity=False),
+        st.booleans(),
+        st.none(),
+        st.from_regex(r"[a-z0-9][a-z0-9._+-]{0,8}", fullmatch=True),
+        st.text(max_size=12).filter(_prompt_text),
+        st.sampled_from(("1", "1.5", "true", "null", "Cat", "cat", "a,b", "a=b", "../x", "x.")),
+        st.lists(st.integers(0, 9), max_size=3),
     )
 
 
@@ -1625,3 +1706,26 @@ def _special_mutation(draw: st.DrawFn, workflow: dict[str, Any]) -> Any:
     if choice == "schema":
         return {**workflow, "version": 1 if workflow.get("version") == 0.4 else 0.4}
     return workflow
+
+
+# -- layouts ------------------------------------------------------------------------------------------
+
+
+@st.composite
+def layout_graphs(
+    draw: st.DrawFn, max_nodes: int = 40, loops: bool = False
+) -> tuple[list[tuple[float, float]], list[tuple[int, int]]]:
+    """Nodes to lay out, as ((width, height) per node, [(source, target), ...]): sizes like the
+    editor's (50 to 600 pixels), links mostly from an earlier node to a later one (a DAG), some
+    nodes unlinked, repeated links, and with ``loops`` links back as well."""
+    count = draw(st.integers(0, max_nodes))
+    sizes = [
+        (float(draw(st.integers(50, 600))), float(draw(st.integers(26, 600)))) for _ in range(count)
+    ]
+    edges: list[tuple[int, int]] = []
+    if count >= 2:
+        pairs = st.tuples(st.integers(0, count - 2), st.integers(1, count - 1))
+        for source, target in draw(st.lists(pairs, max_size=2 * count)):
+            if source < target or loops:
+                edges.append((source, target))
+    return sizes, edges

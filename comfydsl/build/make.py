@@ -35,6 +35,10 @@ if TYPE_CHECKING:
 
     W = TypeVar("W", bound="Workflow")
 
+#: What ``Workflow.to_ui`` calls, by format: the formats layer above this one fills it in when it
+#: is imported (``import comfydsl`` does), since building may not import the formats.
+EXPORTERS: dict[str, Callable[[Any, str | None], dict[str, Any]]] = {}
+
 
 class Node(graph.Node):
     """One node of a workflow.
@@ -210,6 +214,12 @@ class Workflow(graph.Workflow):
 
         return workflow_bundle(self)
 
+    def to_ui(self, *, source: str | None = None) -> dict[str, Any]:
+        """The workflow as ComfyUI's editor saves it (``workflow.json``, a dict for ``json.dump``):
+        laid out, with the editor's widget values, sizes and links. See
+        ``comfydsl.formats.api_to_ui.to_ui``; what the editor cannot hold is an ExportWarning."""
+        return EXPORTERS["ui"](self, source)
+
 
 def current_workflow() -> graph.Workflow:
     """The workflow new nodes go to: the innermost ``with Workflow()``, else this context's default."""
@@ -283,6 +293,7 @@ def make_node(
 
 
 __all__ = [
+    "EXPORTERS",
     "Node",
     "UntypedNode",
     "Workflow",

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 from dataclasses import dataclass, field
+from typing import Any
 
 from comfydsl.errors import ComfyDSLError
 
@@ -85,15 +86,48 @@ def add_http_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def add_server_arguments(parser: argparse.ArgumentParser) -> None:
-    """``--server URL`` (default ``$COMFYDSL_SERVER`` or the local server), with the HTTP options."""
-    parser.add_argument(
-        "--server",
-        default=os.environ.get(SERVER_ENV, DEFAULT_SERVER),
-        metavar="URL",
-        help=f"the ComfyUI server (default: ${SERVER_ENV} or {DEFAULT_SERVER})",
-    )
+def add_server_arguments(parser: argparse.ArgumentParser, *, several: bool = False) -> None:
+    """``--server URL`` (default ``$COMFYDSL_SERVER`` or the local server), with the HTTP options.
+
+    With ``several``, ``--server`` may be repeated and ``args.server`` is a list of URLs.
+    """
+    default = os.environ.get(SERVER_ENV, DEFAULT_SERVER)
+    if several:
+        parser.add_argument(
+            "--server",
+            action=_Servers,
+            default=[default],
+            metavar="URL",
+            help=f"a ComfyUI server; repeat it to share the jobs between several (default: "
+            f"${SERVER_ENV} or {DEFAULT_SERVER})",
+        )
+    else:
+        parser.add_argument(
+            "--server",
+            default=default,
+            metavar="URL",
+            help=f"the ComfyUI server (default: ${SERVER_ENV} or {DEFAULT_SERVER})",
+        )
     add_http_arguments(parser)
+
+
+class _Servers(argparse.Action):
+    """Repeatable ``--server``: the first one given replaces the default, the others add to it."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        given = getattr(namespace, "_servers_given", False)
+        servers = list(getattr(namespace, self.dest)) if given else []
+        if values in servers:
+            parser.error(f"--server {values} is given twice")
+        servers.append(values)
+        setattr(namespace, self.dest, servers)
+        namespace._servers_given = True
 
 
 def http_options(args: argparse.Namespace, *, timeout: float = 30.0) -> HTTPOptions:

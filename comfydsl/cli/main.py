@@ -19,8 +19,11 @@ from comfydsl.cli.arguments import UsageError
 from comfydsl.cli.catalog import add_catalog_command
 from comfydsl.cli.compile import add_compile_command
 from comfydsl.cli.convert import add_convert_command
+from comfydsl.cli.export import add_export_command
 from comfydsl.cli.graph import add_graph_command
+from comfydsl.cli.jobs import add_jobs_command
 from comfydsl.cli.output import STDOUT_NAME, abandon_stdout, describe_os_error, flush_stdout
+from comfydsl.cli.render import add_render_command
 from comfydsl.cli.run import add_run_command
 from comfydsl.cli.stubs import add_stubs_command
 from comfydsl.errors import ComfyDSLError
@@ -45,7 +48,7 @@ EXIT_INTERRUPTED = 130
 DEBUG_ENV = "COMFYDSL_DEBUG"
 
 EPILOG = f"""\
-'-' as a file reads standard input (compile -, convert -, run -, --catalog -); -o - writes to standard output.
+'-' as a file reads standard input (compile -, convert -, export -, run -, --catalog -); -o - writes to standard output.
 
 exit status:
   {EXIT_OK}    done
@@ -71,7 +74,10 @@ def build_parser() -> argparse.ArgumentParser:
     commands.required = True
     add_compile_command(commands)
     add_convert_command(commands)
+    add_export_command(commands)
     add_run_command(commands)
+    add_render_command(commands)
+    add_jobs_command(commands)
     add_catalog_command(commands)
     add_stubs_command(commands)
     add_graph_command(commands)

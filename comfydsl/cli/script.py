@@ -1,9 +1,14 @@
-"""What ``compile`` and ``run`` start from: a user's script run to get its workflow, or a prompt file.
+"""What ``compile`` and ``run`` start from: a user's script run to get its workflow, a prompt file,
+or a template of either.
 
 The input is a path, or ``-`` for standard input. A file is a workflow file when its name ends in
-``.json`` (an API-format prompt or an editor workflow, told apart by ``load_workflow``); standard
-input is decided by its content: a JSON object (its first character other than white space is
-``{``) is read as a workflow file, anything else runs as a Python script.
+``.json`` (an API-format prompt or an editor workflow, told apart by ``load_workflow``), a
+template when it ends in ``.py.j2`` or ``.json.j2`` (rendered with the variables given, then run
+or read); standard input is decided by its content: a JSON object (its first character other than
+white space is ``{``) is read as a workflow file, anything else runs as a Python script.
+
+A ``ScriptSource`` loads the catalogs once and builds a workflow for each set of variables, each
+in a context of its own: what one combination of a sweep builds never reaches the next.
 """
 
 from __future__ import annotations
@@ -34,10 +39,12 @@ from comfydsl.errors import (
 )
 from comfydsl.formats.workflow import load_workflow
 from comfydsl.source import PACKAGE_DIR
+from comfydsl.templates import Template, is_template
 
 __all__ = [
     "CATALOG_ENV",
     "STDIN_NAME",
+    "ScriptSource",
     "load_catalogs",
     "load_script_workflow",
     "read_workflow_file",
@@ -57,6 +64,7 @@ def load_script_workflow(
     name: str | None = None,
     catalogs: Sequence[str] = (),
     http: HTTPOptions | None = None,
+    variables: Mapping[str, Any] | None = None,
 ) -> Workflow:
     """Run a user's script (or read an API-format prompt) and return the workflow it built.
 
@@ -65,20 +73,88 @@ def load_script_workflow(
     (or the one named ``name``). ``catalogs`` (files or server URLs) are merged over the catalog in
     force first, after those of ``COMFYDSL_CATALOG`` (separated by os.pathsep); servers are asked
     with ``http`` (headers, TLS verification, timeout). ``path`` may be ``-``: standard input.
+    A template (``.py.j2``, ``.json.j2``) is rendered with ``variables`` first.
 
     >>> wf = load_script_workflow("examples/invert.py")  # doctest: +SKIP
     """
-    text = os.fspath(path)
-    env_catalogs = split_locations(os.environ.get(CATALOG_ENV, ""))
-    locations = [*env_catalogs, *catalogs]
-    if [text, *locations].count(STDIN) > 1:
-        raise UsageError("standard input ('-') can be read only once: give one input as '-'")
-    script = None if text == STDIN else Path(text)
-    if script is not None and not script.is_file():
-        what = "is a directory, not a script" if script.is_dir() else "no such file"
-        raise ScriptError(f"{script}: {what}")
-    context = contextvars.copy_context()
-    return context.run(_load, script, name, locations, http or HTTPOptions())
+    source = ScriptSource(path, name=name, catalogs=catalogs, http=http)
+    return source.workflow(variables)
+
+
+class ScriptSource:
+    """A script, prompt file or template to build workflows from, with its catalogs loaded once.
+
+    >>> source = ScriptSource("examples/templates/invert.py.j2")     # doctest: +SKIP
+    >>> [source.workflow({"color": c}) for c in (1, 2)]               # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        name: str | None = None,
+        catalogs: Sequence[str] = (),
+        http: HTTPOptions | None = None,
+    ) -> None:
+        text = os.fspath(path)
+        env_catalogs = split_locations(os.environ.get(CATALOG_ENV, ""))
+        locations = [*env_catalogs, *catalogs]
+        if [text, *locations].count(STDIN) > 1:
+            raise UsageError("standard input ('-') can be read only once: give one input as '-'")
+        self.script = None if text == STDIN else Path(text)
+        self.name = name
+        if self.script is not None and not self.script.is_file():
+            what = "is a directory, not a script" if self.script.is_dir() else "no such file"
+            raise ScriptError(f"{self.script}: {what}")
+        self.template: Template | None = None
+        if self.script is not None and is_template(self.script):
+            self.template = Template(self.script)
+        self._folder = str(self.script.resolve().parent) if self.script is not None else ""
+        self._compiled: dict[str, types.CodeType | None] = {}
+        self._context = contextvars.copy_context()
+        self._context.run(_extend_catalogs, locations, http or HTTPOptions())
+
+    def workflow(self, variables: Mapping[str, Any] | None = None) -> Workflow:
+        """Run the script (render the template with ``variables``) and return its workflow."""
+        return self._context.copy().run(self._build, variables)
+
+    def _build(self, variables: Mapping[str, Any] | None) -> Workflow:
+        script, template = self.script, self.template
+        if template is None:
+            if variables:
+                raise UsageError(
+                    f"{script or STDIN_NAME} is not a template (NAME.py.j2 or NAME.json.j2): "
+                    "it has no variables to set"
+                )
+            if script is None:
+                return _load_stdin(self.name)
+            if script.suffix == ".json":
+                return load_workflow(script)  # its nodes take their definitions from the catalogs
+            return _run_file(script, self.name)
+        assert script is not None
+        if template.kind == "json":
+            return _load_rendered_prompt(template.render(variables), str(script))
+        rendered = template.render_parts(variables)
+        label = str(script) if template.lines_kept else f"{script} (rendered)"
+        code = None
+        if all(type(value) in _SCALARS for value in rendered.values.values()):
+            # The same code for every combination of a sweep: compiled once (see Rendered).
+            if rendered.shape in self._compiled:
+                code = self._compiled[rendered.shape]
+            else:
+                code = _compile_script(rendered.shape, label)
+                self._compiled[rendered.shape] = code
+                if len(self._compiled) > _COMPILED_LIMIT:
+                    self._compiled.pop(next(iter(self._compiled)))
+        return _run_source(
+            rendered.text,
+            self.name,
+            label=label,
+            file=str(script),
+            folder=self._folder,
+            code=code,
+            names=rendered.values if code is not None else None,
+        )
 
 
 def split_locations(text: str) -> list[str]:
@@ -131,16 +207,26 @@ def load_catalogs(locations: Sequence[str], http: HTTPOptions | None = None) -> 
     return found
 
 
-def _load(
-    script: Path | None, name: str | None, locations: Sequence[str], http: HTTPOptions
-) -> Workflow:
+def _extend_catalogs(locations: Sequence[str], http: HTTPOptions) -> None:
     for catalog in load_catalogs(locations, http):
         extend_catalog(catalog)
-    if script is None:
-        return _load_stdin(name)
-    if script.suffix == ".json":
-        return load_workflow(script)  # its nodes take their definitions from these catalogs
-    return _run_file(script, name)
+
+
+def _load_rendered_prompt(text: str, label: str) -> Workflow:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise PromptFormatError(
+            [f"the rendered prompt is not valid JSON: {exc.msg} at line {exc.lineno}, column "
+             f"{exc.colno} ('comfydsl render' shows it)"],
+            file=label,
+        ) from None  # fmt: skip
+    except RecursionError:
+        raise PromptFormatError(["lists and objects nest too deeply"], file=label) from None
+    try:
+        return load_workflow(data)
+    except PromptFormatError as error:
+        raise type(error)(error.problems, file=label) from None
 
 
 # -- standard input -------------------------------------------------------------------------------
@@ -199,26 +285,55 @@ def _stdin_catalog() -> Catalog:
     return Catalog(data, source=STDIN_NAME, files_known=False)
 
 
-def _run_source(source: str, name: str | None) -> Workflow:
-    """Run a script given as text, as ``python -`` would: named ``<stdin>``, in a fresh ``__main__``."""
+#: The types of values a compiled shape may take as names (immutable: see templates.Rendered).
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+#: How many compiled shapes of one template a ScriptSource keeps.
+_COMPILED_LIMIT = 32
+
+
+def _compile_script(source: str, label: str) -> types.CodeType | None:
+    """The code of a script's shape, or None when it does not compile (the rendered text is
+    then compiled, so that the syntax error shows the lines as they are)."""
+    try:
+        return compile(source, label, "exec", dont_inherit=True)
+    except SyntaxError:
+        return None
+
+
+def _run_source(
+    source: str,
+    name: str | None,
+    *,
+    label: str = STDIN_NAME,
+    file: str | None = None,
+    folder: str | None = None,
+    code: types.CodeType | None = None,
+    names: Mapping[str, Any] | None = None,
+) -> Workflow:
+    """Run a script given as text, as ``python -`` would: named ``label`` (``<stdin>``), in a
+    fresh ``__main__`` (whose ``__file__`` is ``file``, for a rendered template). ``code`` is
+    the script already compiled (from a template's shape, run with ``names`` bound)."""
     # Registered so that the script's own traceback shows its lines, as it does for a file.
     lines = source.splitlines(keepends=True)
-    linecache.cache[STDIN_NAME] = (len(source), None, lines, STDIN_NAME)
+    linecache.cache[label] = (len(source), None, lines, label)
     module = types.ModuleType("__main__")
     module.__dict__.update(__builtins__=builtins, __spec__=None, __loader__=None)
+    module.__dict__.update(names or {})
+    if file is not None:
+        module.__file__ = file
 
     def execute() -> dict[str, Any]:
-        code = compile(source, STDIN_NAME, "exec", dont_inherit=True)
+        compiled = code or compile(source, label, "exec", dont_inherit=True)
         saved = sys.modules.get("__main__")
         sys.modules["__main__"] = module
         try:
-            exec(code, module.__dict__)
+            exec(compiled, module.__dict__)
         finally:
             if saved is not None:
                 sys.modules["__main__"] = saved
         return dict(module.__dict__)
 
-    return _run_script(STDIN_NAME, execute, os.getcwd(), name)
+    return _run_script(label, execute, folder or os.getcwd(), name)
 
 
 # -- a script file --------------------------------------------------------------------------------

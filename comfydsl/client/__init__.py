@@ -7,6 +7,9 @@
         result = job.wait(timeout=300)       # follows the run over the WebSocket, with a bar
         result.save("out")                   # every output file, never outside "out"
 
+    with ClientPool(["http://a:8188", "http://b:8188"]) as pool:
+        report = pool.run(sweep, out="out", journal=Journal("out/comfydsl-journal.sqlite3"))
+
 Errors are in :mod:`comfydsl.client.errors` (the tree is drawn there).
 """
 
@@ -33,6 +36,8 @@ from comfydsl.client.errors import (
 )
 from comfydsl.client.http import Client, QueueItem, QueueState
 from comfydsl.client.job import Job
+from comfydsl.client.journal import Journal, JournalEntry, JournalError
+from comfydsl.client.pool import ClientPool, JobOutcome, NoServerLeft, ServerStatus, SweepReport
 from comfydsl.client.progress import Progress, ProgressBar
 from comfydsl.client.results import JobResult, OutputFile
 from comfydsl.client.submit import default_extra_data
@@ -44,13 +49,19 @@ __all__ = [
     "BadServerURL",
     "Client",
     "ClientError",
+    "ClientPool",
     "ExecutionFailed",
     "ExecutionInterrupted",
     "Job",
     "JobLost",
+    "JobOutcome",
     "JobResult",
+    "Journal",
+    "JournalEntry",
+    "JournalError",
     "LocalFileError",
     "MalformedAnswer",
+    "NoServerLeft",
     "OutputFile",
     "Preview",
     "Progress",
@@ -63,7 +74,9 @@ __all__ = [
     "ServerError",
     "ServerLost",
     "ServerNodeError",
+    "ServerStatus",
     "ServerUnreachable",
+    "SweepReport",
     "UnsafeOutputPath",
     "UploadedFile",
     "WaitTimeout",

@@ -130,6 +130,8 @@ class Listener:
         self._running_prompt: str | None = None
         self._failed_at: float | None = None
         self.last_error: str | None = None
+        #: The server's queue length (running and pending) from its last ``status`` message.
+        self.queue_remaining: int | None = None
 
     @property
     def connected(self) -> bool:
@@ -252,11 +254,20 @@ class Listener:
         data = message["data"]
         prompt_id = _opt_str(data.get("prompt_id"))
         if prompt_id is None:
+            if message.get("type") == "status":
+                self._note_queue(data)
             return  # status broadcasts, feature_flags, the reconnect "executing" without an id
         kind = message.get("type")
         if kind in ("execution_start", "executing"):
             self._running_prompt = prompt_id if data.get("node", True) is not None else None
         self._store(prompt_id, message)
+
+    def _note_queue(self, data: dict[str, Any]) -> None:
+        status = data.get("status")
+        info = status.get("exec_info") if isinstance(status, dict) else None
+        remaining = info.get("queue_remaining") if isinstance(info, dict) else None
+        if isinstance(remaining, int) and not isinstance(remaining, bool):
+            self.queue_remaining = remaining
 
     def _route_preview(self, preview: Preview | None) -> None:
         if preview is None:

@@ -71,6 +71,8 @@ def literal(value: Any, *, multiline: bool = False) -> Code:
         text = _triple_quoted(value)
         if _reads_back(text, value):
             return Code(text)
+    if type(value) in (int, bool) or value is None:  # repr of these reads back as themselves
+        return Code(_write(value))
     text = _write(value)
     if not _reads_back(text, value):
         raise ValueError(f"{value!r} does not read back from its literal {text!r}")

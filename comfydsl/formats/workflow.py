@@ -3,7 +3,8 @@
 :func:`load_workflow` tells the formats apart by their content (an object whose every value is a
 node with a ``class_type`` is a prompt; anything with ``nodes``, ``links`` or ``version`` is an
 editor workflow) and gives a Workflow either way, whose nodes keep the file's ids (``"10:3"``
-for a node inside a subgraph) and titles.
+for a node inside a subgraph) and titles. A workflow read from an editor file also remembers how
+it was drawn (``comfydsl.formats.kept``), so that exporting it again keeps its layout.
 
     from comfydsl import load_workflow
     wf = load_workflow("workflow.json")        # as the editor would queue it
@@ -22,6 +23,7 @@ from comfydsl.build.plans import plan_of
 from comfydsl.catalog import Catalog, active_catalog
 from comfydsl.errors import PromptFormatError, WorkflowFormatError
 from comfydsl.formats.api import load_prompt
+from comfydsl.formats.kept import keep_layout
 from comfydsl.formats.ui import is_api_prompt
 from comfydsl.formats.ui_read import parse_workflow
 from comfydsl.formats.ui_to_api import ConvertedNode, convert_workflow
@@ -88,7 +90,9 @@ def load_workflow(
             raise PromptFormatError(error.problems, file=file) from None
     catalog = catalog if catalog is not None else active_catalog()
     nodes = convert_workflow(parse_workflow(data, file=file), catalog)
-    return workflow_of_nodes(nodes, name=file)
+    workflow = workflow_of_nodes(nodes, name=file)
+    keep_layout(workflow, data, (node.id for node in nodes), catalog, file=file)
+    return workflow
 
 
 def workflow_of_nodes(nodes: list[ConvertedNode], *, name: str | None = None) -> Workflow:

@@ -244,20 +244,14 @@ def check_literal(spec: InputSpec, value: Any) -> Any:
         stored = wrap_list(stored)
     elif isinstance(stored, Mapping):
         stored = freeze(stored)
+    elif is_path(stored):
+        stored = LocalFile(stored)  # a local file, uploaded at submit time, whatever the input
     raw = _unwrap(stored)
     kind = spec.kind
     if kind == "COMBO":
         return _check_choice(spec, stored, raw)
     if kind == "LINK":
         if spec.type == "*" or spec.widget:
-            if isinstance(raw, LocalFile) or is_path(raw):
-                raise input_error(
-                    InputValueError,
-                    spec,
-                    value,
-                    "a file path is not a value of this input: only file inputs upload one "
-                    "(give the file's name on the server as a string)",
-                )
             if _is_wrapped_link(stored):
                 raise input_error(
                     BadLinkError,

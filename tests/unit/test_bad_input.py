@@ -186,3 +186,29 @@ def test_an_integer_too_long_to_write_is_refused_when_it_enters() -> None:
             Node("Unknown", value={"__value__": [10**5000]})
     with pytest.raises(PromptFormatError, match="digits"):
         load_prompt({"1": {"inputs": {"seed": 10**5000}, "class_type": "KSampler"}})
+
+
+def test_a_path_given_to_an_input_of_any_type_is_a_local_file() -> None:
+    # Found by the node-call fuzz test: a path in an input of type '*' was stored as the path
+    # object itself, which no JSON writer takes (to_json raised TypeError).
+    from pathlib import PurePosixPath
+
+    from comfydsl.catalog import Catalog, use_catalog
+
+    anything = Catalog(
+        {
+            "Anything": {
+                "input": {"required": {"value": ["*", {}]}},
+                "output": ["*"],
+                "output_name": ["*"],
+                "name": "Anything",
+                "output_node": True,
+            }
+        },
+        source="test",
+    )
+    with use_catalog(anything), Workflow() as wf:
+        node = Node("Anything", value=PurePosixPath("photos/cat.png"))
+    assert "cat.png" == wf.to_api(check=False)[node.id]["inputs"]["value"]
+    assert '"value": "cat.png"' in wf.to_json(check=False)
+    assert [(node, "value", PurePosixPath("photos/cat.png"))] == wf.local_files()

@@ -486,17 +486,6 @@ def test_a_local_file_is_taken_only_by_upload_inputs() -> None:
         input_name="text",
         line=line,
     )
-    with pytest.raises(InputValueError) as info:
-        line = next_line()
-        PreviewAny(source=Path("notes.txt"))  # a "*" input: the value would reach the node as is
-    check_error(
-        info.value,
-        InputValueError,
-        type="invalid_input_type",
-        class_type="PreviewAny",
-        input_name="source",
-        line=line,
-    )
 
 
 # -- values JSON cannot hold --------------------------------------------------------------------

@@ -26,6 +26,7 @@ from ui_cases import case_txt2img
 from comfydsl.cli import main
 
 INVERT = str(ROOT / "examples" / "invert.py")
+TEMPLATE = str(ROOT / "examples" / "templates" / "invert.py.j2")
 
 
 @pytest.fixture
@@ -63,6 +64,12 @@ def places(tmp_path: Path) -> dict[str, str]:
     (tmp_path / "a-file").write_text("", encoding="utf-8")
     (tmp_path / "workflow.json").write_text(json.dumps(case_txt2img()), encoding="utf-8")
     (tmp_path / "list.json").write_text("[1, 2]", encoding="utf-8")
+    (tmp_path / "dir.json").mkdir()
+    (tmp_path / "bad.py.j2").write_text("x = 1\ny = {{ color\n", encoding="utf-8")
+    (tmp_path / "latin1.py.j2").write_bytes(b"x = '\xe9'\n")
+    (tmp_path / "bad.json.j2").write_text('{"1": {{ a }}', encoding="utf-8")
+    (tmp_path / "rows.csv").write_text("color\n1\n2\n", encoding="utf-8")
+    (tmp_path / "text.sqlite3").write_text("not a database " * 100, encoding="utf-8")
     return {
         "ui": str(tmp_path / "workflow.json"),
         "list": str(tmp_path / "list.json"),
@@ -73,6 +80,11 @@ def places(tmp_path: Path) -> dict[str, str]:
         "latin1": str(tmp_path / "latin1.json"),
         "under_file": str(tmp_path / "a-file" / "out.json"),
         "refused": refused_url(),
+        "bad_template": str(tmp_path / "bad.py.j2"),
+        "bad_json_template": str(tmp_path / "bad.json.j2"),
+        "latin1_template": str(tmp_path / "latin1.py.j2"),
+        "rows": str(tmp_path / "rows.csv"),
+        "not_journal": str(tmp_path / "text.sqlite3"),
     }
 
 
@@ -149,6 +161,46 @@ CASES = [
     ("-o into a missing folder", "convert", ["convert", "{ui}", "-o", "{tmp}/no/such/p.json"]),
     ("-o under a file", "convert", ["convert", "{ui}", "-o", "{under_file}"]),
     ("-o onto a directory", "convert", ["convert", "{ui}", "-o", "{dir}"]),
+    # templates and sweeps (render, compile and run take templates; jobs reads a journal)
+    ("missing file", "render", ["render", "{tmp}/missing.py.j2"]),
+    ("missing file", "compile --vars", ["compile", TEMPLATE, "--vars", "{tmp}/missing.toml"]),
+    ("missing file", "compile --sweep @", ["compile", TEMPLATE, "--sweep", "@{tmp}/missing.csv", "-o", "{tmp}/o"]),
+    ("missing file", "run --sweep", ["run", TEMPLATE, "--sweep", "color=@{tmp}/missing.txt", "--server", "{refused}"]),
+    ("missing file", "jobs", ["jobs", "{tmp}/missing"]),
+    ("a directory", "render", ["render", "{dir}"]),
+    ("a directory", "jobs", ["jobs", "{dir}"]),
+    ("a directory", "compile --vars", ["compile", TEMPLATE, "--vars", "{tmp}/dir.json"]),
+    ("bad template", "render", ["render", "{bad_template}"]),
+    ("bad template", "compile", ["compile", "{bad_template}"]),
+    ("bad template", "run", ["run", "{bad_template}", "--server", "{refused}"]),
+    ("bad template", "compile .json.j2", ["compile", "{bad_json_template}", "--var", "a=1"]),
+    ("undefined variable", "render", ["render", TEMPLATE]),
+    ("undefined variable", "compile", ["compile", TEMPLATE]),
+    ("undefined variable", "run --sweep", ["run", TEMPLATE, "--sweep", "size=8,9", "--server", "{refused}"]),
+    ("bad JSON", "compile --vars", ["compile", TEMPLATE, "--vars", "{not_json}"]),
+    ("bad JSON", "jobs", ["jobs", "{not_journal}"]),
+    ("invalid UTF-8", "render", ["render", "{latin1_template}"]),
+    ("invalid UTF-8", "compile --vars", ["compile", TEMPLATE, "--vars", "{latin1}"]),
+    ("unreachable server", "run --sweep", ["run", TEMPLATE, "--sweep", "color=1..3", "--server", "{refused}", "--out", "{tmp}/r"]),
+    ("unreachable server", "run, two servers", ["run", TEMPLATE, "--var", "color=1", "--server", "{refused}", "--server", "{refused}/x", "--out", "{tmp}/r"]),
+    ("unreachable server", "run --sweep @rows", ["run", TEMPLATE, "--sweep", "@{rows}", "--server", "{refused}", "--out", "{tmp}/r"]),
+    ("-o into a missing folder", "render", ["render", TEMPLATE, "--var", "color=1", "-o", "{tmp}/no/such/s.py"]),
+    ("-o under a file", "render", ["render", TEMPLATE, "--var", "color=1", "-o", "{under_file}"]),
+    ("-o under a file", "compile --sweep", ["compile", TEMPLATE, "--sweep", "color=1,2", "-o", "{under_file}"]),
+    ("-o under a file", "run --sweep", ["run", TEMPLATE, "--sweep", "color=1,2", "--server", "{refused}", "--out", "{under_file}"]),
+    ("-o onto a directory", "render", ["render", TEMPLATE, "--var", "color=1", "-o", "{dir}"]),
+    ("missing file", "export", ["export", "{missing}"]),
+    ("a directory", "export", ["export", "{dir}"]),
+    ("a directory", "export --catalog", ["export", INVERT, "--catalog", "{dir}"]),
+    ("bad URL scheme", "export", ["export", INVERT, "--catalog", "ftp://h/packs.json"]),
+    ("unreachable server", "export", ["export", INVERT, "--catalog", "{refused}"]),
+    ("bad JSON", "export", ["export", "{not_json}"]),
+    ("bad JSON", "export --catalog", ["export", INVERT, "--catalog", "{not_json}"]),
+    ("invalid UTF-8", "export", ["export", "{latin1}"]),
+    ("not a workflow", "export", ["export", "{list}"]),
+    ("-o into a missing folder", "export", ["export", INVERT, "-o", "{tmp}/no/such/w.json"]),
+    ("-o under a file", "export", ["export", "{ui}", "-o", "{under_file}"]),
+    ("-o onto a directory", "export", ["export", INVERT, "-o", "{dir}"]),
 ]  # fmt: skip
 
 
@@ -186,7 +238,12 @@ SUBPROCESS_CASES = [
     ("graph", ["graph", INVERT, "-o", "{dir}", "--format", "svg"], "Is a directory"),
     ("convert", ["convert", "{not_json}"], "not valid JSON"),
     ("convert", ["convert", "{ui}", "-o", "{dir}"], "Is a directory"),
-]
+    ("render", ["render", "{bad_template}"], "bad.py.j2:2: template syntax"),
+    ("compile", ["compile", TEMPLATE], "invert.py.j2:9: undefined variable 'color'"),
+    ("run", ["run", TEMPLATE, "--sweep", "color=1..3", "--server", "{refused}", "--out", "{tmp}/r"], "no server answered"),
+    ("jobs", ["jobs", "{tmp}/missing"], "no such journal"),
+    ("export", ["export", "{not_json}"], "not valid JSON"),
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(("command", "argv", "said"), SUBPROCESS_CASES)
@@ -368,9 +425,7 @@ def test_an_unexpected_error_is_one_line_too(
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise KeyError("oops")
 
-    monkeypatch.setattr(
-        importlib.import_module("comfydsl.cli.compile"), "load_script_workflow", broken
-    )
+    monkeypatch.setattr(importlib.import_module("comfydsl.cli.compile"), "ScriptSource", broken)
     assert 1 == main(["compile", INVERT])
     err = capsys.readouterr().err
     assert err.startswith("error: unexpected KeyError: 'oops'") and "Traceback" not in err

@@ -35,7 +35,7 @@ def test_run_takes_script_server_out_timeout_and_headers() -> None:
             "X-A: b c",
         ]
     )
-    assert ("wf.py", "http://h:1", "o", 9.0, [("X-A", "b c")]) == (
+    assert ("wf.py", ["http://h:1"], "o", 9.0, [("X-A", "b c")]) == (
         args.script,
         args.server,
         args.out,
