@@ -196,6 +196,10 @@ class ComfyUIServer:
     tls: tuple[Path, Path] | None = None
     #: More of ComfyUI's options, e.g. ("--front-end-root", DIR) to serve another editor.
     extra_args: tuple[str, ...] = ()
+    #: The model folders made under `models_dir` and given to the server.
+    model_folders: tuple[str, ...] = EXTRA_MODEL_FOLDERS
+    #: Whether ``models/checkpoints/empty.safetensors`` is made at start (see the module docstring).
+    empty_checkpoint: bool = True
     _process: subprocess.Popen[bytes] | None = attrs.field(default=None, init=False, repr=False)
     #: Seconds the last start took until /system_stats answered.
     startup_seconds: float | None = attrs.field(default=None, init=False)
@@ -284,11 +288,13 @@ class ComfyUIServer:
         for directory in (self.input_dir, self.output_dir, self.temp_dir, self.user_dir):
             directory.mkdir(parents=True, exist_ok=True)
         lines = ["comfydsl_tests:", f"    base_path: {json.dumps(str(self.models_dir))}"]
-        for folder in EXTRA_MODEL_FOLDERS:
+        for folder in self.model_folders:
             (self.models_dir / folder).mkdir(parents=True, exist_ok=True)
             lines.append(f"    {folder}: {folder}/")
         (self.root / "extra_model_paths.yaml").write_text("\n".join(lines) + "\n")
-        (self.models_dir / "checkpoints" / "empty.safetensors").touch()
+        if self.empty_checkpoint:
+            (self.models_dir / "checkpoints").mkdir(parents=True, exist_ok=True)
+            (self.models_dir / "checkpoints" / "empty.safetensors").touch()
 
     def start(self, timeout: float | None = None) -> None:
         """Start the server and wait until it answers ``GET /system_stats``.
@@ -350,6 +356,10 @@ class ComfyUIServer:
         stats = _get_json(f"{self.url}/system_stats", timeout, self._cafile)
         assert isinstance(stats, dict)
         return stats
+
+    def get_json(self, path: str, timeout: float = 60.0) -> object:
+        """The JSON the server answers to ``GET path`` (``/object_info``, ``/models``...)."""
+        return _get_json(f"{self.url}{path}", timeout, self._cafile)
 
     def stop(self, timeout: float = DEFAULT_STOP_TIMEOUT) -> None:
         """Stop the server by its PID: SIGTERM, then SIGKILL after `timeout` seconds."""

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     import requests
 
 __all__ = [
+    "FILE_LISTS_SUFFIX",
     "Catalog",
     "active_catalog",
     "bundled_catalog",
@@ -53,6 +54,10 @@ _BUNDLED_DIRS = (
     os.path.join(_PACKAGE_DIR, "_bundled"),
     os.path.join(os.path.dirname(_PACKAGE_DIR), "nodes_catalog"),
 )
+#: The file beside a bundled definitions file (``vhs.json`` -> ``vhs.file-lists.json``) that names
+#: the inputs whose combo lists name files on the server, by class: class -> input -> folders.
+#: scripts/make_catalog.py writes it, from what a real server showed (scripts/probe_file_lists.py).
+FILE_LISTS_SUFFIX = ".file-lists.json"
 
 
 class _Unread:
@@ -80,6 +85,19 @@ def _json_of(raw: Any) -> Any:
     return raw.value() if type(raw) is _Unread else raw
 
 
+def _input_names(class_type: str, file_lists: Any) -> tuple[str, ...]:
+    """The inputs of a class that list files, from its entry of a bundled file-lists file."""
+    if file_lists is None:
+        return ()
+    inputs = _json_of(file_lists)
+    if not isinstance(inputs, dict) or not all(type(name) is str for name in inputs):
+        raise CatalogError(
+            f"the bundled file lists of {class_type} must be an object of input name -> folders",
+            source=f"bundled file lists{FILE_LISTS_SUFFIX}",
+        )
+    return tuple(inputs)
+
+
 class Catalog:
     """Node definitions by class name, from ``/object_info``-shaped JSON, checked when made.
 
@@ -88,8 +106,10 @@ class Catalog:
     the definition it is (``.problems``). A catalog that exists is safe to use.
 
     ``files_known`` says whether the combo lists that name files (models, input images) are the
-    real lists of the server the prompt goes to. In the bundled catalog they are not: an empty list
-    there means "unknown here", and any file name is accepted until a real server is asked.
+    real lists of the server the prompt goes to. In the bundled catalog they are not: those inputs
+    are "unknown here", and any file name is accepted until a real server is asked. The bundled
+    catalog knows which inputs they are (``file_lists``: class -> input -> folders, see
+    nodes_catalog/README.md); elsewhere an empty list or an upload widget's is taken for one.
     """
 
     __slots__ = ("_defs", "_raw", "_sources", "files_known", "source")
@@ -104,27 +124,34 @@ class Catalog:
         self.source = source
         self.files_known = files_known
         self._raw: dict[str, Any] = {}
-        self._sources: dict[str, tuple[str, bool]] = {}
+        # class -> (source, files_known, its inputs that list files: JSON or _Unread, or None)
+        self._sources: dict[str, tuple[str, bool, Any]] = {}
         self._defs: dict[str, NodeDef] = {}
         if definitions is not None:
-            self._take(definitions)
+            self._take(definitions, {})
             self.validate()
 
     @classmethod
     def _unchecked(
-        cls, definitions: Mapping[str, Any], *, source: str, files_known: bool
+        cls,
+        definitions: Mapping[str, Any],
+        *,
+        source: str,
+        files_known: bool,
+        file_lists: Mapping[str, Any] | None = None,
     ) -> Catalog:
         """A catalog whose definitions are built on first use, not checked when it is made.
 
         Only for the bundled catalog: stock ComfyUI's definitions, shipped with comfydsl and
         checked by its tests, where building all 516 at import would cost ``import comfydsl.nodes``
-        more than everything else it does.
+        more than everything else it does. ``file_lists`` is what its file beside them holds
+        (``FILE_LISTS_SUFFIX``), read like the definitions: each class's on first use.
         """
         catalog = cls(source=source, files_known=files_known)
-        catalog._take(definitions)
+        catalog._take(definitions, file_lists or {})
         return catalog
 
-    def _take(self, definitions: Mapping[str, Any]) -> None:
+    def _take(self, definitions: Mapping[str, Any], file_lists: Mapping[str, Any]) -> None:
         if not isinstance(definitions, Mapping):
             raise CatalogError(
                 f"node definitions must be a JSON object of class name -> definition, "
@@ -132,7 +159,10 @@ class Catalog:
                 source=self.source,
             )
         self._raw.update(definitions)
-        self._sources = dict.fromkeys(definitions, (self.source, self.files_known))
+        self._sources = dict.fromkeys(definitions, (self.source, self.files_known, None))
+        for name, inputs in file_lists.items():
+            if name in self._sources:
+                self._sources[name] = (self.source, self.files_known, inputs)
 
     def validate(self) -> None:
         """Build every definition not built yet; raise one CatalogError listing every problem.
@@ -144,11 +174,8 @@ class Catalog:
         for name, raw in self._raw.items():
             if name in self._defs:
                 continue
-            source, files_known = self._sources[name]
             try:
-                self._defs[name] = NodeDef(
-                    name, _json_of(raw), files_known=files_known, source=source
-                )
+                self._defs[name] = self._build(name, raw)
             except CatalogError as error:
                 problems.extend(error.problems or [CatalogProblem(str(error), class_type=name)])
         if problems:
@@ -186,11 +213,18 @@ class Catalog:
         if class_type not in self._raw:
             return None
         # Only the bundled catalog gets here: every other one was built when it was made.
-        source, files_known = self._sources[class_type]
-        raw = _json_of(self._raw[class_type])
-        found = NodeDef(class_type, raw, files_known=files_known, source=source)
-        self._defs[class_type] = found
+        found = self._defs[class_type] = self._build(class_type, self._raw[class_type])
         return found
+
+    def _build(self, class_type: str, raw: Any) -> NodeDef:
+        source, files_known, file_lists = self._sources[class_type]
+        return NodeDef(
+            class_type,
+            _json_of(raw),
+            files_known=files_known,
+            source=source,
+            file_lists=_input_names(class_type, file_lists),
+        )
 
     def __getitem__(self, class_type: str) -> NodeDef:
         found = self.get(class_type)
@@ -280,13 +314,18 @@ def _catalog_of(data: Any, source: str, files_known: bool) -> Catalog:
     return Catalog(data, source=source, files_known=files_known)
 
 
-def bundled_files(subfolder: str = "") -> list[tuple[str, str]]:
-    """(file name, JSON text) of every bundled catalog file (of ``subfolder`` of them, when given),
-    from the installed package or the checkout, in the order of their names."""
+def bundled_files(subfolder: str = "", *, file_lists: bool = False) -> list[tuple[str, str]]:
+    """(file name, JSON text) of every bundled definitions file (of ``subfolder`` of them, when
+    given; with ``file_lists``, of every file-lists file beside them, see FILE_LISTS_SUFFIX), from
+    the installed package or the checkout, in the order of their names."""
     for base in _BUNDLED_DIRS:
         folder = os.path.join(base, subfolder) if subfolder else base
         if os.path.isdir(folder):
-            names = sorted(name for name in os.listdir(folder) if name.endswith(".json"))
+            names = sorted(
+                name
+                for name in os.listdir(folder)
+                if name.endswith(".json") and name.endswith(FILE_LISTS_SUFFIX) == file_lists
+            )
             found = []
             for name in names:
                 with open(os.path.join(folder, name), encoding="utf-8") as file:
@@ -334,7 +373,10 @@ def bundled_catalog() -> Catalog:
         merged: dict[str, Any] = {}
         for _name, text in files:
             merged.update(split_definitions(text))
-        _bundled = Catalog._unchecked(merged, source="bundled", files_known=False)
+        lists: dict[str, Any] = {}
+        for _name, text in bundled_files(file_lists=True):
+            lists.update(split_definitions(text))
+        _bundled = Catalog._unchecked(merged, source="bundled", files_known=False, file_lists=lists)
     return _bundled
 
 

@@ -13,7 +13,7 @@ All three input-spec forms of the server are understood (see ../shared PROTOCOL.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from comfydsl.catalog.problems import (
     Problems,
@@ -71,7 +71,11 @@ class InputSpec:
     (IMAGE, MODEL, ``*``, unions...). ``type`` is the type a link must fit: the type string, or for a
     legacy combo the tuple of its choices (that is how the server compares them).
     ``choices`` is the tuple of allowed values of a combo, or None where they are not known here
-    (a list of files on a server we have not asked).
+    (a list of files on a server we have not asked); ``listed`` is a combo's list as the
+    definition has it, known here or not. ``lists_files`` says that the combo's list names files
+    on the server (see NodeDef's ``file_lists``); with ``files_known`` False its choices are then
+    not known here, and its default is the first entry listed (in the bundled catalog, one the
+    server has built in, such as VAELoader's ``"pixel_space"``), as the editor would send it.
     """
 
     __slots__ = (
@@ -81,6 +85,7 @@ class InputSpec:
         "default",
         "force_input",
         "kind",
+        "listed",
         "max",
         "min",
         "name",
@@ -100,6 +105,7 @@ class InputSpec:
         *,
         required: bool,
         files_known: bool,
+        lists_files: bool = False,
         problems: Problems | None = None,
         path: str | None = None,
     ) -> None:
@@ -130,12 +136,13 @@ class InputSpec:
         self.combo_form: str | None = None
         self.kind = "LINK"
         self.type: str | tuple[Any, ...] = "*"
+        self.listed: tuple[Any, ...] = ()
         if is_list(first):
             problems.items(first, f"{path}[0]", is_choice, CHOICE)
             self.kind = "COMBO"
             self.combo_form = "legacy"
-            self.type = tuple(first)
-            self.choices = self._known(tuple(first), files_known)
+            self.type = self.listed = tuple(first)
+            self.choices = self._known(self.listed, files_known, lists_files)
         elif isinstance(first, str) and first:
             if first == "COMBO":
                 options = problems.field(opts, "options", at_options, is_list, "a list of choices")
@@ -143,7 +150,8 @@ class InputSpec:
                 self.kind = "COMBO"
                 self.combo_form = "COMBO"
                 self.type = "COMBO"
-                self.choices = self._known(tuple(options or ()), files_known)
+                self.listed = tuple(options or ())
+                self.choices = self._known(self.listed, files_known, lists_files)
             elif first in ("INT", "FLOAT", "STRING", "BOOLEAN"):
                 self.kind = first
                 self.type = first
@@ -151,8 +159,14 @@ class InputSpec:
                 self.type = first
         elif first is not MISSING:
             problems.expect(f"{path}[0]", "a type name or a list of choices", first)
-        if self.kind == "COMBO" and self.default is MISSING and self.choices:
-            self.default = self.choices[0]
+        if self.kind == "COMBO" and self.default is MISSING:
+            # The editor sends the first choice. A list of files not known here still offers the
+            # entries the server listed, but not the recording server's uploaded files.
+            first_choices = (
+                self.choices if self.choices is not None or self.uploads else self.listed
+            )
+            if first_choices:
+                self.default = first_choices[0]
         if type(self.default) is float and self.default.is_integer() and abs(self.default) < 2**53:
             # The editor is JavaScript: a default of 1.0 goes out as 1. Do the same, byte for byte.
             self.default = int(self.default)
@@ -176,10 +190,13 @@ class InputSpec:
             return raw[0], {}
         return raw[0], options
 
-    def _known(self, choices: tuple[Any, ...], files_known: bool) -> tuple[Any, ...] | None:
+    def _known(
+        self, choices: tuple[Any, ...], files_known: bool, lists_files: bool
+    ) -> tuple[Any, ...] | None:
         # A list of files (models, or the input folder for upload widgets) says nothing about the
-        # user's own server unless it came from that server: then it is "unknown here".
-        if not files_known and (not choices or self.uploads):
+        # user's own server unless it came from that server: then it is "unknown here". An empty
+        # list is taken for one, from a catalog that does not say which lists name files.
+        if not files_known and (not choices or self.uploads or lists_files):
             return None
         return choices
 
@@ -235,7 +252,12 @@ class OutputSpec:
 
 
 class NodeDef:
-    """The definition of one node class, as the server describes it in ``/object_info``."""
+    """The definition of one node class, as the server describes it in ``/object_info``.
+
+    ``files_known`` says whether its lists of files are those of the server the prompt goes to;
+    ``file_lists`` names the inputs whose combo lists name files on the server (the bundled
+    catalog knows them: nodes_catalog/README.md). Without it, an empty list is taken for one.
+    """
 
     __slots__ = (
         "__weakref__",
@@ -263,7 +285,13 @@ class NodeDef:
     )
 
     def __init__(
-        self, name: str, raw: Mapping[str, Any], *, files_known: bool, source: str = ""
+        self,
+        name: str,
+        raw: Mapping[str, Any],
+        *,
+        files_known: bool,
+        source: str = "",
+        file_lists: Collection[str] = (),
     ) -> None:
         # Every problem of the definition is collected, then raised together at the end; until
         # then each wrong value is replaced by a harmless one, so that one pass finds them all.
@@ -287,7 +315,7 @@ class NodeDef:
         self.experimental = bool(problems.field(raw, "experimental", "", is_bool, "true or false"))
         self.api_node = bool(problems.field(raw, "api_node", "", is_bool, "true or false"))
 
-        inputs, paths, hidden = _read_inputs(name, raw, files_known, problems)
+        inputs, paths, hidden = _read_inputs(name, raw, files_known, file_lists, problems)
         self.inputs = inputs
         #: Whether an input is named like a control keyword of node calls (title, id, extra_inputs).
         self.control_clash = any(n in inputs for n in ("title", "id", "extra_inputs"))
@@ -349,7 +377,11 @@ _NAMES = "a list of input names"
 
 
 def _read_inputs(
-    class_type: str, raw: Mapping[str, Any], files_known: bool, problems: Problems
+    class_type: str,
+    raw: Mapping[str, Any],
+    files_known: bool,
+    file_lists: Collection[str],
+    problems: Problems,
 ) -> tuple[dict[str, InputSpec], dict[str, str], tuple[str, ...]]:
     """The inputs in the editor's order, the path of each in the definition, and the hidden names."""
     sections = problems.field(raw, "input", "", is_mapping, _SECTIONS) or {}
@@ -378,6 +410,7 @@ def _read_inputs(
                 specs[input_name],
                 required=section == "required",
                 files_known=files_known,
+                lists_files=input_name in file_lists,
                 problems=problems,
                 path=path,
             )

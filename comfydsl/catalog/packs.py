@@ -23,6 +23,7 @@ import json
 import os
 
 from comfydsl.catalog.catalog import (
+    FILE_LISTS_SUFFIX,
     Catalog,
     active_catalog,
     bundled_catalog,
@@ -60,6 +61,7 @@ PACKS_ENV = "COMFYDSL_PACKS"
 _PACKS_FOLDER = "packs"
 
 _texts: dict[str, str] | None = None
+_file_list_texts: dict[str, str] | None = None
 _catalogs: dict[str, Catalog] = {}
 _default: tuple[str, Catalog, Catalog] | None = None
 
@@ -72,6 +74,22 @@ def _pack_texts() -> dict[str, str]:
     return _texts
 
 
+def _pack_file_lists(name: str) -> dict[str, Any]:
+    """The file lists of a bundled pack (class -> its inputs that list files), each class's left
+    unread until its definition is built; empty for a pack that has none."""
+    global _file_list_texts
+    if _file_list_texts is None:
+        _file_list_texts = {
+            file[: -len(FILE_LISTS_SUFFIX)]: text
+            for file, text in bundled_files(_PACKS_FOLDER, file_lists=True)
+        }
+    text = _file_list_texts.get(name)
+    found = split_definitions(text) if text is not None else {}
+    if not isinstance(found, dict):
+        raise CatalogError("a pack's file lists must be an object of class -> inputs", source=name)
+    return found
+
+
 def bundled_pack_names() -> list[str]:
     """The names of the bundled node packs, sorted: ``["controlnet_aux", "vhs"]``."""
     return sorted(_pack_texts())
@@ -81,7 +99,7 @@ def pack_catalog(name: str) -> Catalog:
     """The definitions of one bundled pack (by its name or its folder's; see resolve_pack_names).
 
     Like the bundled catalog, its definitions are built on first use (the tests check them all),
-    and its file lists are unknown here: any model file name passes until a real server is asked.
+    and its file lists are unknown here: any file name passes until a real server is asked.
     """
     (name,) = resolve_pack_names([name])
     found = _catalogs.get(name)
@@ -90,7 +108,10 @@ def pack_catalog(name: str) -> Catalog:
         if not isinstance(data, dict):
             raise CatalogError("a pack file must hold an object of definitions", source=name)
         found = _catalogs[name] = Catalog._unchecked(
-            data, source=f"bundled pack {name}", files_known=False
+            data,
+            source=f"bundled pack {name}",
+            files_known=False,
+            file_lists=_pack_file_lists(name),
         )
     return found
 

@@ -184,12 +184,19 @@ def _describe(spec: InputSpec, needed: bool) -> str:
 def _describe_choices(spec: InputSpec) -> str:
     upload = ", or a local file to upload (a Path)" if spec.uploads else ""
     if spec.choices is None:
-        return "a file name (the choices are not known here)" + upload
+        unknown = "a file name (the choices are not known here)"
+        if spec.listed and not spec.uploads:  # what the server lists without files of its own
+            return f"{unknown}, or one built in: {_shown_choices(spec.listed)}"
+        return unknown + upload
     choices = spec.choices
+    return f"one of {_shown_choices(choices)}{upload}" if choices else "no choice is known" + upload
+
+
+def _shown_choices(choices: tuple[Any, ...]) -> str:
     shown = ", ".join(repr(c) for c in choices[:_SHOWN_CHOICES])
     if len(choices) > _SHOWN_CHOICES:
         shown += f", ... ({len(choices)} choices)"
-    return f"one of {shown}{upload}" if choices else "no choice is known" + upload
+    return shown
 
 
 def output_doc(index: int, name: str, type_: Any, attr: str, is_list: bool) -> Code:

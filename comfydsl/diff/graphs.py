@@ -124,7 +124,9 @@ class Side:
                 links[v].sort()
             if len(literal_keys) > 1:
                 literal_keys.sort()
-            key = (node.class_type, node.title if titles else None, tuple(literal_keys))
+            # A title read from a file may be any JSON (the server ignores _meta): keyed as a value.
+            title = value_key(node.title) if titles and node.title is not None else None
+            key = (node.class_type, title, tuple(literal_keys))
             labels.append(ids.setdefault(key, len(ids)))
         self.links = links
         self.consumers = consumers

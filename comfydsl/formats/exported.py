@@ -65,9 +65,10 @@ def unchecked_node(
     """
     source = caller_location()
     workflow = current_workflow()
-    if not isinstance(class_type, str) or not class_type or text_problem(class_type):
+    # An empty class type is kept as load_prompt keeps it: the server refuses it, not the writing.
+    if not isinstance(class_type, str) or text_problem(class_type):
         raise CallError(
-            "the class type must be a non-empty string of UTF-8",
+            "the class type must be a string of UTF-8",
             class_type=repr(class_type),
             source=source,
         )

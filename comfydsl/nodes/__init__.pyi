@@ -2729,7 +2729,7 @@ class _CheckpointLoader_Class(NodeClass):
     @_overload
     def __call__(
         self,
-        config_name: _Literal["anything_v3.yaml", "v1-inference.yaml", "v1-inference_clip_skip_2.yaml", "v1-inference_clip_skip_2_fp16.yaml", "v1-inference_fp16.yaml", "v1-inpainting-inference.yaml", "v2-inference-v.yaml", "v2-inference-v_fp32.yaml", "v2-inference.yaml", "v2-inference_fp32.yaml", "v2-inpainting-inference.yaml"] | _To_CHOICES | _Node_ANY = ...,
+        config_name: str | _To_CHOICES | _Node_ANY = ...,
         *,
         ckpt_name: str | _To_CHOICES | _Node_ANY,
         title: str | None = None,
@@ -2741,7 +2741,7 @@ class _CheckpointLoader_Class(NodeClass):
         Deprecated.
 
         Inputs (by keyword, or positional in this order):
-            config_name: one of 'anything_v3.yaml', 'v1-inference.yaml', 'v1-inference_clip_skip_2.yaml', 'v1-inference_clip_skip_2_fp16.yaml', 'v1-inference_fp16.yaml', 'v1-inpainting-inference.yaml', 'v2-inference-v.yaml', 'v2-inference-v_fp32.yaml', 'v2-inference.yaml', 'v2-inference_fp32.yaml', ... (11 choices), default 'anything_v3.yaml'
+            config_name: a file name (the choices are not known here), or one built in: 'anything_v3.yaml', 'v1-inference.yaml', 'v1-inference_clip_skip_2.yaml', 'v1-inference_clip_skip_2_fp16.yaml', 'v1-inference_fp16.yaml', 'v1-inpainting-inference.yaml', 'v2-inference-v.yaml', 'v2-inference-v_fp32.yaml', 'v2-inference.yaml', 'v2-inference_fp32.yaml', ... (11 choices), default 'anything_v3.yaml'
             ckpt_name: a file name (the choices are not known here), required
 
         Outputs:
@@ -2753,7 +2753,7 @@ class _CheckpointLoader_Class(NodeClass):
     @_overload
     def __call__(
         self,
-        config_name: _Literal["anything_v3.yaml", "v1-inference.yaml", "v1-inference_clip_skip_2.yaml", "v1-inference_clip_skip_2_fp16.yaml", "v1-inference_fp16.yaml", "v1-inpainting-inference.yaml", "v2-inference-v.yaml", "v2-inference-v_fp32.yaml", "v2-inference.yaml", "v2-inference_fp32.yaml", "v2-inpainting-inference.yaml"] | _To_CHOICES | _Node_ANY,
+        config_name: str | _To_CHOICES | _Node_ANY,
         ckpt_name: str | _To_CHOICES | _Node_ANY,
         /,
         *,
@@ -13421,7 +13421,7 @@ class _LoadImageDataSetFromFolder_Node(_Node_IMAGE):
 class _LoadImageDataSetFromFolder_Class(NodeClass):
     def __call__(
         self,
-        folder: _Literal["3d"] | _To_COMBO | _Node_ANY = ...,
+        folder: str | _To_COMBO | _Node_ANY = ...,
         *,
         title: str | None = None,
         id: str | int | None = None,
@@ -13432,7 +13432,7 @@ class _LoadImageDataSetFromFolder_Class(NodeClass):
         Experimental.
 
         Inputs (by keyword, or positional in this order):
-            folder: one of '3d', default '3d'
+            folder: a file name (the choices are not known here), or one built in: '3d', default '3d'
 
         Outputs:
             .images or [0]: IMAGE, a list
@@ -13565,7 +13565,7 @@ class _LoadImageTextDataSetFromFolder_Node(_Node):
 class _LoadImageTextDataSetFromFolder_Class(NodeClass):
     def __call__(
         self,
-        folder: _Literal["3d"] | _To_COMBO | _Node_ANY = ...,
+        folder: str | _To_COMBO | _Node_ANY = ...,
         *,
         title: str | None = None,
         id: str | int | None = None,
@@ -13576,7 +13576,7 @@ class _LoadImageTextDataSetFromFolder_Class(NodeClass):
         Experimental.
 
         Inputs (by keyword, or positional in this order):
-            folder: one of '3d', default '3d'
+            folder: a file name (the choices are not known here), or one built in: '3d', default '3d'
 
         Outputs:
             .images or [0]: IMAGE, a list
@@ -27026,7 +27026,7 @@ class _TrainLoraNode_Class(NodeClass):
         lora_dtype: _Literal["bf16", "fp32"] | _To_COMBO | _Node_ANY = ...,
         algorithm: _Literal["LoRA", "LoHa", "LoKr", "OFT"] | _To_COMBO | _Node_ANY = ...,
         gradient_checkpointing: bool | _To_BOOLEAN | _Node_ANY | _Node_BOOLEAN = ...,
-        existing_lora: _Literal["[None]"] | _To_COMBO | _Node_ANY = ...,
+        existing_lora: str | _To_COMBO | _Node_ANY = ...,
         *,
         title: str | None = None,
         id: str | int | None = None,
@@ -27052,7 +27052,7 @@ class _TrainLoraNode_Class(NodeClass):
             lora_dtype: one of 'bf16', 'fp32', default 'bf16'
             algorithm: one of 'LoRA', 'LoHa', 'LoKr', 'OFT', default 'LoRA'
             gradient_checkpointing: BOOLEAN, default True
-            existing_lora: one of '[None]', default '[None]'
+            existing_lora: a file name (the choices are not known here), or one built in: '[None]', default '[None]'
 
         Outputs:
             .model or [0]: MODEL
@@ -28601,7 +28601,7 @@ class _VAELoader_Node(_Node_VAE):
 class _VAELoader_Class(NodeClass):
     def __call__(
         self,
-        vae_name: _Literal["pixel_space"] | _To_CHOICES | _Node_ANY = ...,
+        vae_name: str | _To_CHOICES | _Node_ANY = ...,
         *,
         title: str | None = None,
         id: str | int | None = None,
@@ -28610,7 +28610,7 @@ class _VAELoader_Class(NodeClass):
         """VAELoader: 'Load VAE' (category loaders).
 
         Inputs (by keyword, or positional in this order):
-            vae_name: one of 'pixel_space', default 'pixel_space'
+            vae_name: a file name (the choices are not known here), or one built in: 'pixel_space', default 'pixel_space'
 
         Outputs:
             .VAE or [0]: VAE
@@ -29430,7 +29430,7 @@ class _VHS_LoadImages_Node(_Node):
 class _VHS_LoadImages_Class(NodeClass):
     def __call__(
         self,
-        directory: _Literal["3d"] | _To_CHOICES | _Node_ANY = ...,
+        directory: str | _To_CHOICES | _Node_ANY = ...,
         image_load_cap: int | float | str | _To_INT | _Node_ANY | _Node_INT = ...,
         skip_first_images: int | float | str | _To_INT | _Node_ANY | _Node_INT = ...,
         select_every_nth: int | float | str | _To_INT | _Node_ANY | _Node_INT = ...,
@@ -29445,7 +29445,7 @@ class _VHS_LoadImages_Class(NodeClass):
         From the bundled node pack vhs (ComfyUI-VideoHelperSuite): enable it with COMFYDSL_PACKS=vhs or comfydsl.catalog.use_packs("vhs").
 
         Inputs (by keyword, or positional in this order):
-            directory: one of '3d', default '3d'
+            directory: a file name (the choices are not known here), or one built in: '3d', default '3d'
             image_load_cap: INT, 0 to 9007199254740991, step 1, default 0, optional
             skip_first_images: INT, 0 to 9007199254740991, step 1, default 0, optional
             select_every_nth: INT, 1 to 9007199254740991, step 1, default 1, optional
@@ -30900,7 +30900,7 @@ class _VHS_VideoCombine_Class(NodeClass):
         frame_rate: float | int | str | _To_FLOAT | _Node_ANY | _Node_FLOAT = ...,
         loop_count: int | float | str | _To_INT | _Node_ANY | _Node_INT = ...,
         filename_prefix: str | int | float | bool | _To_STRING | _Node_ANY | _Node_STRING = ...,
-        format: _Literal["image/gif", "image/webp", "video/ProRes", "video/webm", "video/ffv1-mkv", "video/nvenc_av1-mp4", "video/h265-mp4", "video/8bit-png", "video/h264-mp4", "video/nvenc_hevc-mp4", "video/nvenc_h264-mp4", "video/ffmpeg-gif", "video/av1-webm", "video/16bit-png"] | _To_CHOICES | _Node_ANY = ...,
+        format: str | _To_CHOICES | _Node_ANY = ...,
         pingpong: bool | _To_BOOLEAN | _Node_ANY | _Node_BOOLEAN = ...,
         save_output: bool | _To_BOOLEAN | _Node_ANY | _Node_BOOLEAN = ...,
         audio: _To_AUDIO | _Node_ANY | _Node_AUDIO = ...,
@@ -30936,7 +30936,7 @@ class _VHS_VideoCombine_Class(NodeClass):
             frame_rate: FLOAT, at least 1, step 1, default 8
             loop_count: INT, 0 to 100, step 1, default 0
             filename_prefix: STRING, default 'AnimateDiff'
-            format: one of 'image/gif', 'image/webp', 'video/ProRes', 'video/webm', 'video/ffv1-mkv', 'video/nvenc_av1-mp4', 'video/h265-mp4', 'video/8bit-png', 'video/h264-mp4', 'video/nvenc_hevc-mp4', ... (14 choices), default 'image/gif'
+            format: a file name (the choices are not known here), or one built in: 'image/gif', 'image/webp', 'video/ProRes', 'video/webm', 'video/ffv1-mkv', 'video/nvenc_av1-mp4', 'video/h265-mp4', 'video/8bit-png', 'video/h264-mp4', 'video/nvenc_hevc-mp4', ... (14 choices), default 'image/gif'
             pingpong: BOOLEAN, default False
             save_output: BOOLEAN, default True
             audio: link to AUDIO, optional

@@ -16,10 +16,15 @@ import pytest
 from corpus import eligible, require_corpus, setup, workflows
 from editor_harness import Oracle
 
+from comfydsl import load_prompt
 from comfydsl.catalog import bundled_catalog
+from comfydsl.catalog.catalog import FILE_LISTS_SUFFIX
 from comfydsl.cli import main
 
 CATALOG = bundled_catalog()
+CORE_FILE_LISTS = (
+    Path(__file__).resolve().parents[2] / "nodes_catalog" / (f"comfyui-core{FILE_LISTS_SUFFIX}")
+)
 #: How many corpus files are eligible today: a change in the corpus pins or the catalog moves it.
 ELIGIBLE_TEMPLATES = 132
 ELIGIBLE_BLUEPRINTS = 33
@@ -87,3 +92,30 @@ def test_convert_gives_the_editors_prompt(name: str, oracle: Oracle, tmp_path: P
     assert expected == actual, f"{name}: comfydsl convert differs from the editor:\n" + (
         describe_difference(expected, actual)
     )
+
+
+def test_the_editors_prompts_pass_the_bundled_checks_of_inputs_that_list_files(
+    oracle: Oracle,
+) -> None:
+    # The bundled catalog does not know the user's files (nodes_catalog/README.md): whatever
+    # file name the editor sends, it is not refused here. (A value that is not a name at all,
+    # from a template made for another version, is refused, as the server refuses it.)
+    require_corpus()
+    lists = json.loads(CORE_FILE_LISTS.read_text(encoding="utf-8"))
+    refused: list[str] = []
+    checked: set[str] = set()
+    for name in NAMES:
+        prompt = oracle.prompt_of(dict(workflows())[name])
+        for problem in load_prompt(prompt, catalog=CATALOG).check(CATALOG):
+            if problem.input_name not in lists.get(problem.class_type or "", {}):
+                continue
+            if type(prompt[problem.node_id]["inputs"][problem.input_name]) is str:
+                refused.append(f"{name}: {problem}")
+        checked |= {
+            f"{node['class_type']}.{input_name}"
+            for node in prompt.values()
+            for input_name in node.get("inputs", {})
+            if input_name in lists.get(node["class_type"], {})
+        }
+    assert [] == refused
+    assert {"VAELoader.vae_name", "CheckpointLoaderSimple.ckpt_name"} <= checked

@@ -13,6 +13,9 @@ Fixtures:
 - ``fresh_comfyui_server`` (function): a server of the test's own, on another port with other
   directories, stopped after the test. For tests that break a server beyond a restart's repair,
   or that need an empty history. Costs a start-up (about 6 to 40 s).
+- ``unstarted_comfyui_server`` (function): a `ComfyUIServer` of the test's own, not started, for
+  tests that set it up before starting it (its model folders, ``empty_checkpoint``) or start it
+  more than once; stopped after the test.
 - ``validation_only_server`` (module): a server of the module's own that judges prompts and never
   runs one: its execution thread is stopped first (see `stop_execution`), so that every prompt it
   accepts stays queued. For the differential tests of the server's verdict, whose prompts include
@@ -157,6 +160,18 @@ def tls_comfyui_server(
     if made.returncode != 0:
         pytest.fail(f"openssl could not make a certificate:\n{made.stderr}", pytrace=False)
     server = _start(root, tls=(cert, key))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def unstarted_comfyui_server(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[ComfyUIServer]:
+    """A ComfyUI server for this test alone, not started yet; stopped (by its PID) after it."""
+    server = ComfyUIServer(_find_install(), root=tmp_path_factory.mktemp("comfyui-unstarted"))
     try:
         yield server
     finally:

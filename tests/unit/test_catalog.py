@@ -215,10 +215,11 @@ WHEEL_CHECK = textwrap.dedent(
     before = [name for name in heavy if name in sys.modules]
     import comfydsl
     from comfydsl import Workflow
-    from comfydsl.nodes import KSampler, EmptyLatentImage, SaveImage, VAEDecode
+    from comfydsl.nodes import KSampler, EmptyLatentImage, SaveImage, VAEDecode, VAELoader
     from comfydsl.catalog import active_catalog
     with Workflow() as wf:
         samples = KSampler(latent_image=EmptyLatentImage(), steps=4)
+        VAELoader(vae_name="ae.safetensors")  # the file lists are installed too
     prompt = wf.to_api(check=False)
     loaded = [name for name in heavy if name in sys.modules and name not in before]
     import json
@@ -267,6 +268,7 @@ def test_the_bundled_catalog_works_from_an_installed_wheel(tmp_path: Path) -> No
         "denoise": 1,
         "latent_image": ["1", 0],
     } == result["prompt"]["2"]["inputs"]
+    assert {"vae_name": "ae.safetensors"} == result["prompt"]["3"]["inputs"]
 
 
 def run(command: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -156,6 +156,15 @@ def test_titles_count_only_when_asked() -> None:
     assert 'title: "Load" -> "Other"' in str(diff)
 
 
+def test_a_title_that_is_no_string_is_compared_as_a_value() -> None:
+    # The server ignores _meta, so a prompt file may hold any JSON there.
+    odd = {"1": {**node("Loader"), "_meta": {"title": ["Load"]}}}
+    assert compare(odd, json.loads(json.dumps(odd)), titles=True).same
+    named = {"1": {**node("Loader"), "_meta": {"title": "Load"}}}
+    assert not compare(odd, named, titles=True).same
+    assert compare(odd, named).same
+
+
 def test_types_of_values_count() -> None:
     assert not compare({"1": node("A", v=1)}, {"1": node("A", v=1.0)}).same
     assert not compare({"1": node("A", v=1)}, {"1": node("A", v=True)}).same

@@ -47,8 +47,8 @@ def test_meta_is_kept_whole_and_the_title_wins() -> None:
 @pytest.mark.parametrize(
     ("args", "kwargs", "error", "said"),
     [
-        ((5,), {}, CallError, "class type must be a non-empty string"),
-        (("",), {}, CallError, "class type must be a non-empty string"),
+        ((5,), {}, CallError, "class type must be a string of UTF-8"),
+        (("\ud800",), {}, CallError, "class type must be a string of UTF-8"),
         (("X", [1]), {}, CallError, "mapping of input name"),
         (("X", {1: 2}), {}, CallError, "input names are strings"),
         (("X", {"a": ["1", 0]}), {}, InputValueError, "reads as a link"),
@@ -63,6 +63,14 @@ def test_what_no_prompt_can_hold_is_refused_at_the_line(
     with Workflow(), pytest.raises(error, match=said) as caught:
         unchecked_node(*args, **kwargs)  # type: ignore[arg-type]
     assert __file__ in str(caught.value)
+
+
+def test_an_empty_class_type_is_kept_as_a_prompt_file_keeps_it() -> None:
+    # load_prompt keeps it (the server, not the file, refuses it), so a script written from
+    # such a prompt must be able to make it again.
+    with Workflow() as wf:
+        unchecked_node("", {"a": 1})
+    assert {"1": {"inputs": {"a": 1}, "class_type": ""}} == wf.to_api(check=False)
 
 
 def test_a_link_from_another_workflow_is_refused() -> None:

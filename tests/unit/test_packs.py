@@ -19,6 +19,7 @@ from comfydsl.catalog import (
     pack_catalog,
     use_packs,
 )
+from comfydsl.catalog.catalog import FILE_LISTS_SUFFIX
 from comfydsl.catalog.packs import pack_of, resolve_pack_names
 from comfydsl.errors import UnknownNodeError, UnknownPackError
 from comfydsl.graph import Workflow
@@ -29,6 +30,17 @@ SOURCE = ROOT / "tests" / "data" / "reference" / "object_info-custom-packs-contr
 MODULES = {
     "controlnet_aux": "custom_nodes.comfyui_controlnet_aux",
     "vhs": "custom_nodes.ComfyUI-VideoHelperSuite",
+}
+#: The inputs of each pack that list files, as nodes_catalog/README.md gives them to the script.
+FILE_LISTS = {
+    "controlnet_aux": [],
+    "vhs": [
+        "VHS_LoadVideo.video=input",
+        "VHS_LoadVideoFFmpeg.video=input",
+        "VHS_LoadAudioUpload.audio=input",
+        "VHS_LoadImages.directory=input",
+        "VHS_VideoCombine.format=VHS_video_formats",
+    ],
 }
 
 
@@ -51,16 +63,20 @@ def test_each_pack_file_is_what_the_documented_script_makes(name: str, tmp_path:
             str(SOURCE),
             "--module",
             MODULES[name],
+            *(f"--file-list={entry}" for entry in FILE_LISTS[name]),
             "-o",
             str(made),
         ],
         check=True,
         capture_output=True,
     )
-    shipped = ROOT / "nodes_catalog" / "packs" / f"{name}.json"
-    assert made.read_text(encoding="utf-8") == shipped.read_text(encoding="utf-8"), (
-        f"regenerate {shipped} as nodes_catalog/README.md says"
-    )
+    for made_file in (made, made.with_name(f"{name}{FILE_LISTS_SUFFIX}")):
+        shipped = ROOT / "nodes_catalog" / "packs" / made_file.name
+        assert made_file.exists() == shipped.exists(), f"{shipped}: made and shipped differ"
+        if shipped.exists():
+            assert made_file.read_text(encoding="utf-8") == shipped.read_text(encoding="utf-8"), (
+                f"regenerate {shipped} as nodes_catalog/README.md says"
+            )
 
 
 @pytest.mark.parametrize("name", sorted(MODULES))
