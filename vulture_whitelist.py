@@ -50,6 +50,12 @@ _.iter_type
 _.marker
 _.accepts
 
+# Fields of codegen.script.Statement, read by codegen/templates/workflow_script.py.jinja.
+_.comments
+_.blank_before
+_.layout
+_.pad
+_.comma
 # Jupyter's display protocol: IPython calls these (with include and exclude) to show a Workflow
 # as its picture and a JobResult's files inline.
 _._repr_mimebundle_

@@ -3,7 +3,8 @@
     python benchmarks/run.py                 # everything (a few minutes; starts a ComfyUI server)
     python benchmarks/run.py --quick         # fewer sizes and repeats
     python benchmarks/run.py --only build    # one benchmark: build, import, memory, check, stubs,
-                                             # convert, export, client, queue, sweep, journal, pool
+                                             # convert, export, scripts, diff, client, queue,
+                                             # sweep, journal, pool
 
 Prints a table per benchmark and writes every figure as JSON to benchmarks/results/ (ignored by
 git): ``run-<UTC time>.json`` and a copy as ``latest.json``. A benchmark that cannot run here (no
@@ -20,7 +21,9 @@ run. Targets:
 - export to the editor's format (with the layout) of a 5,000-node workflow under 2 s;
 - under 20 ms of client time per trivial job on top of the server's own execution time;
 - queueing at the server's acceptance rate;
-- rendering + compiling a 1,000-combination sweep under 1 s (templates and the Python API).
+- rendering + compiling a 1,000-combination sweep under 1 s (templates and the Python API);
+- ``comfydsl import`` of the converted templates, as scripts, under 1 s (scripts);
+- ``comfydsl diff`` of two 5,000-node workflows under 0.5 s (diff).
 
 Also measured, with no target: stub generation (``comfydsl stubs``) for a 2,000-class catalog,
 the journal's time per job of a sweep, and jobs per second of a 200-job model-free sweep on one
@@ -44,6 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import convert  # benchmarks/ is a directory of scripts, not a package
 import export
 import graphs
+import scripts_and_diffs
 import server_jobs
 import stub_generation
 import sweeps
@@ -57,6 +61,8 @@ NAMES = (
     "stubs",
     "convert",
     "export",
+    "scripts",
+    "diff",
     "client",
     "queue",
     "sweep",
@@ -102,7 +108,7 @@ def _guarded(names: list[str], action: Callable[[], Rows]) -> Rows:
     """Run a benchmark; turn its failure into a "not available" row instead of stopping."""
     try:
         return action()
-    except (server_jobs.Unavailable, convert.Unavailable) as error:
+    except (server_jobs.Unavailable, convert.Unavailable, scripts_and_diffs.Unavailable) as error:
         reason = str(error)
     except ImportError as error:
         reason = f"{type(error).__name__}: {error}"
@@ -194,6 +200,19 @@ def verdicts(rows: Rows) -> list[str]:
                 f"{row['render_compile_cpu_s']:.2f} s CPU ({row['render_compile_s']:.2f} s wall)",
                 row["render_compile_cpu_s"] < 1.0,
             )
+    for row in rows:
+        if row["bench"] == "scripts" and "cpu_s" in row:
+            say(
+                f"import of {row['workflows']} workflows ({row['nodes']:,} nodes) to scripts < 1 s",
+                f"{row['cpu_s']:.3f} s CPU, {row['wall_s']:.3f} s wall ({row['corpus']})",
+                row["cpu_s"] < 1.0,
+            )
+        elif row["bench"] == "diff" and "cpu_s" in row:
+            say(
+                f"diff of two 5,000-node workflows < 0.5 s ({row['case']})",
+                f"{row['cpu_s']:.3f} s CPU, {row['wall_s']:.3f} s wall ({row['answer']})",
+                row["cpu_s"] < 0.5,
+            )
     rates = {row["how"]: row["per_s"] for row in rows if row["bench"] == "queueing"}
     if "raw requests" in rates and "comfydsl Client" in rates:
         share = rates["comfydsl Client"] / rates["raw requests"]
@@ -223,6 +242,12 @@ def main(argv: list[str] | None = None) -> int:
         rows += _guarded(["stubs"], lambda: stub_generation.time_stub_generation(2_000, repeats))
     if "convert" in which:
         rows += _guarded(["convert"], lambda: convert.bench_convert(3 if args.quick else 9))
+    if "scripts" in which:
+        repeats = 3 if args.quick else 7
+        rows += _guarded(["scripts"], lambda: scripts_and_diffs.bench_scripts(repeats))
+    if "diff" in which:
+        repeats = 3 if args.quick else 7
+        rows += _guarded(["diff"], lambda: scripts_and_diffs.bench_diff(repeats))
     if "export" in which:
         rows += _guarded(
             ["export"],

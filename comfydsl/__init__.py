@@ -7,9 +7,11 @@
         SaveImage(images=ImageInvert(image=EmptyImage(width=64, height=64)))
     wf.to_api()        # the API-format prompt of POST /prompt
 
-The client (``comfydsl.client.Client``) and the reader of the editor's format
-(``load_workflow``) are imported on first use, so that building and compiling workflows does not
-pay for the HTTP libraries or the editor's workflow model.
+The client (``comfydsl.client.Client``), the reader of the editor's format (``load_workflow``),
+``to_script`` (a workflow as a comfydsl script, ``comfydsl.codegen.script``), ``compare`` (two
+workflows compared regardless of their node ids, ``comfydsl.diff``), ``unchecked_node`` and
+``with_meta`` (nodes as an exported file has them, ``comfydsl.formats.exported``) are imported
+on first use, so that building and compiling workflows does not pay for them.
 """
 
 from __future__ import annotations
@@ -48,13 +50,17 @@ __all__ = [
     "WorkflowFormatError",
     "__version__",
     "active_catalog",
+    "compare",
     "current_workflow",
     "extend_catalog",
     "load_catalog",
     "load_prompt",
     "load_workflow",
     "nodes",
+    "to_script",
+    "unchecked_node",
     "use_catalog",
+    "with_meta",
 ]
 
 
@@ -67,4 +73,16 @@ def __getattr__(name: str) -> Any:
         from comfydsl.formats.workflow import load_workflow
 
         return load_workflow
+    if name == "to_script":
+        from comfydsl.codegen.script import to_script
+
+        return to_script
+    if name == "compare":
+        from comfydsl.diff import compare
+
+        return compare
+    if name in ("unchecked_node", "with_meta"):
+        from comfydsl.formats import exported
+
+        return getattr(exported, name)
     raise AttributeError(f"module 'comfydsl' has no attribute {name!r}")

@@ -27,7 +27,9 @@ callers that do not know comfydsl, and carries structured fields besides its mes
     │   └── WorkflowFormatError                       an editor (UI-format) workflow that cannot be read or converted
     ├── CatalogError                   (ValueError)  node definitions that cannot be read: .problems
     │   └── UnknownPackError           (LookupError) a bundled node pack name that is not one
-    └── ScriptError                    (RuntimeError) a user script that failed while the CLI ran it
+    ├── ScriptError                    (RuntimeError) a user script that failed while the CLI ran it
+    ├── ScriptWriteError               (ValueError)  a workflow that cannot be written as a script
+    └── CompareError                   (RuntimeError) two workflows that cannot be compared
 
 The client's errors (``comfydsl.client.errors``) hang below ``ComfyDSLError`` too.
 """
@@ -47,6 +49,7 @@ __all__ = [
     "CatalogProblem",
     "ChoiceError",
     "ComfyDSLError",
+    "CompareError",
     "CycleError",
     "DuplicateIdError",
     "InputValueError",
@@ -59,6 +62,7 @@ __all__ = [
     "PathError",
     "PromptFormatError",
     "ScriptError",
+    "ScriptWriteError",
     "SourceLocation",
     "UnknownInputError",
     "UnknownNodeError",
@@ -454,3 +458,16 @@ class UnknownPackError(CatalogError, LookupError):
 
 class ScriptError(ComfyDSLError, RuntimeError):
     """A user script that raised while the command line ran it."""
+
+
+class ScriptWriteError(ComfyDSLError, ValueError):
+    """A workflow that cannot be written as a script (its links form a loop, say)."""
+
+
+class CompareError(ComfyDSLError, RuntimeError):
+    """Two workflows that cannot be compared: a side that cannot be read as a workflow, or a pair
+    so symmetric that matching their nodes would take longer than the limit (``.steps``)."""
+
+    def __init__(self, message: str, *, steps: int | None = None) -> None:
+        self.steps = steps
+        super().__init__(message)

@@ -11,11 +11,17 @@ for the catalog's aliases: the keyword a call accepts is the name the stub decla
 
 from __future__ import annotations
 
+import builtins
 import keyword
 import re
 from collections.abc import Iterable, Sequence
 
 _NOT_IDENT = re.compile(r"\W", re.ASCII)
+#: Where a word of a CamelCase name ends: ``LoadImage`` -> ``Load Image``, ``VAEDecode`` ->
+#: ``VAE Decode``, ``Image2Mask`` -> ``Image2 Mask``; one capital before a word stays with it
+#: (``KSampler``, as everyone says it).
+_WORD_END = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z]{2})(?=[A-Z][a-z])|(?<=[0-9])(?=[A-Z][a-z])")
+_UNDERSCORES = re.compile(r"_+")
 
 
 class PythonIdentifier(str):
@@ -102,6 +108,65 @@ def unique_python_names(names: Sequence[str], *, fallback: str = "value") -> lis
     return result
 
 
+def snake_name(text: str, *, fallback: str = "value", limit: int = 40) -> PythonIdentifier:
+    """A lower-case variable name made of the words of ``text`` (a title, a class name).
+
+    ``"Load Checkpoint"`` → ``load_checkpoint``, ``"VAEDecode"`` → ``vae_decode``,
+    ``"KSampler (Advanced)"`` → ``ksampler_advanced``, ``"3D Model"`` → ``_3d_model``,
+    ``"class"`` → ``class_``. What has no ASCII word in it takes ``fallback``'s; a long text is
+    cut at a word boundary near ``limit`` characters. The result is a PythonIdentifier.
+    """
+    words = _UNDERSCORES.sub("_", _NOT_IDENT.sub("_", _WORD_END.sub("_", text))).strip("_")
+    words = words.lower()
+    if len(words) > limit:
+        cut = words.rfind("_", 0, limit + 1)
+        words = words[: cut if cut > limit // 2 else limit].rstrip("_")
+    if not words:
+        return snake_name(fallback, limit=limit) if fallback else PythonIdentifier("value")
+    return PythonIdentifier(words)
+
+
+class Namespace:
+    """The names of one generated module: each handed out once, none a builtin or a keyword.
+
+    ``claim(name)`` takes a name as it is (an import) when it is free; ``fresh(text)`` makes a
+    variable from any text (``snake_name``), numbered from the second on: ``ksampler``,
+    ``ksampler_2``. Python's builtins count as taken, so that no variable hides one.
+    """
+
+    def __init__(self, reserved: Iterable[str] = ()) -> None:
+        self._taken: set[str] = set(dir(builtins)) | set(reserved)
+        self._counts: dict[str, int] = {}
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._taken
+
+    def claim(self, name: str) -> PythonIdentifier | None:
+        """``name`` itself, now taken, if it is an identifier that is free; else None."""
+        exact = PythonIdentifier.exact(name)
+        if exact is None or exact in self._taken:
+            return None
+        self._taken.add(exact)
+        return exact
+
+    def fresh(
+        self, text: str, *, fallback: str = "node", constant: bool = False
+    ) -> PythonIdentifier:
+        """A free variable name made of ``text``'s words (``fallback``'s when it has none); in
+        capitals for a ``constant``: ``COMFY_CORE``."""
+        base = snake_name(text, fallback=fallback)
+        if constant:
+            base = PythonIdentifier(base.upper())
+        candidate = base
+        n = self._counts.get(base, 1)
+        while candidate in self._taken:
+            n += 1
+            candidate = PythonIdentifier(f"{base}_{n}")
+        self._counts[base] = n
+        self._taken.add(candidate)
+        return candidate
+
+
 def close_matches(
     word: str, candidates: Iterable[str], n: int = 3, cutoff: float = 0.6
 ) -> list[str]:
@@ -114,4 +179,11 @@ def close_matches(
     return difflib.get_close_matches(word, list(candidates), n=n, cutoff=cutoff)
 
 
-__all__ = ["PythonIdentifier", "close_matches", "python_name", "unique_python_names"]
+__all__ = [
+    "Namespace",
+    "PythonIdentifier",
+    "close_matches",
+    "python_name",
+    "snake_name",
+    "unique_python_names",
+]

@@ -82,6 +82,15 @@ def workflows() -> list[tuple[str, Any]]:
     return found
 
 
+def names() -> list[str]:
+    """The corpus files' names, for parametrizing tests (none when it is not installed: the
+    tests then fail or skip through ``require_corpus``)."""
+    try:
+        return [name for name, _ in workflows()]
+    except OSError:
+        return []
+
+
 def template_texts() -> list[bytes]:
     """The bytes of every template file, for the byte-level fuzz tests."""
     return [path.read_bytes() for path in setup.template_files()]

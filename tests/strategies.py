@@ -548,7 +548,8 @@ def hostile_input_spec(draw: st.DrawFn, canary: str, widgets: bool = True) -> li
                 )
             )
     elif kind == "LINK":
-        first = draw(text | st.sampled_from(INPUT_LINK_TYPES))
+        # Not empty: a catalog with a type of no name is refused when loaded.
+        first = draw(text.filter(bool) | st.sampled_from(INPUT_LINK_TYPES))
     if draw(st.integers(0, 2)) == 0:
         opts["default"] = draw(json_values(canary))
     for key in ("min", "max", "step"):
@@ -1396,6 +1397,265 @@ def mutated_object_infos(
                 definition = draw(_mutate(definition))
         result[draw(st.sampled_from((name,) * 95 + ODD_CLASS_NAMES))] = definition
     return result
+
+
+# -- prompts to write as scripts (comfydsl import) --------------------------------------------------
+
+
+def utf8(value: Any) -> Any:
+    """``value`` with every lone surrogate in its strings (keys too) made U+FFFD: a prompt holds
+    UTF-8 text only, and these strategies make prompts that load."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace").decode("utf-8")
+    if isinstance(value, dict):
+        return {utf8(k): utf8(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [utf8(v) for v in value]
+    return value
+
+
+def _literal_input(value: Any) -> Any:
+    # A bare list of two reads as a link: such a value goes in the editor's wrapper.
+    if isinstance(value, list) and len(value) == 2:
+        return {"__value__": value}
+    return value
+
+
+@st.composite
+def hostile_prompts(
+    draw: st.DrawFn, canary: str, object_info: dict[str, Any], max_nodes: int = 6
+) -> dict[str, Any]:
+    """An API-format prompt made to break a script generator out of its strings.
+
+    Nodes of the classes of ``object_info`` and of classes it does not know (hostile names),
+    inputs declared and not (hostile names), values of every JSON type with hostile strings,
+    NaN and infinities, the definitions' own defaults and choices, wrapped lists, links to
+    earlier nodes' outputs in range and out of it, hostile titles and ids, ``_meta`` with more
+    than a title. Every string is UTF-8 (see ``utf8``): a prompt holds nothing else.
+    """
+    text = hostile_texts(canary)
+    prompt: dict[str, Any] = {}
+    for _ in range(draw(st.integers(1, max_nodes))):
+        node_id = draw(
+            st.one_of(st.integers(1, 99).map(str), text).map(utf8).filter(lambda i: i not in prompt)
+        )
+        known = bool(object_info) and draw(st.integers(0, 3)) > 0
+        class_type = (
+            draw(st.sampled_from(sorted(object_info)))
+            if known
+            else draw(hostile_names(canary).filter(lambda n: n not in object_info))
+        )
+        names: list[str] = []
+        if known:
+            infos = spec_infos(object_info[class_type], files_known=False)
+            names = [info.name for info in infos if draw(st.integers(0, 2)) > 0]
+        names += draw(st.lists(hostile_names(canary), max_size=2))
+        inputs: dict[str, Any] = {}
+        for name in names:
+            inputs[utf8(name)] = draw(_prompt_value(canary, object_info, class_type, name, prompt))
+        entry: dict[str, Any] = {"inputs": inputs, "class_type": utf8(class_type)}
+        meta = draw(st.integers(0, 5))
+        if meta < 3:
+            entry["_meta"] = {"title": utf8(draw(text))}
+        elif meta == 3:
+            entry["_meta"] = utf8({"title": draw(text), draw(text): draw(json_values(canary))})
+        elif meta == 4:
+            entry["_meta"] = draw(st.sampled_from([{}, {"title": 5}, {"title": None}]))
+        prompt[node_id] = entry
+    return prompt
+
+
+@st.composite
+def _prompt_value(
+    draw: st.DrawFn,
+    canary: str,
+    object_info: dict[str, Any],
+    class_type: str,
+    name: str,
+    prompt: dict[str, Any],
+) -> Any:
+    how = draw(st.integers(0, 5))
+    if how == 0 and prompt:
+        source = draw(st.sampled_from(sorted(prompt)))
+        outputs = object_info.get(prompt[source]["class_type"], {}).get("output", [])
+        return [source, draw(st.integers(-1, len(outputs) + 1))]
+    if how == 1 and class_type in object_info:
+        info = {i.name: i for i in spec_infos(object_info[class_type], files_known=False)}.get(name)
+        if info is not None and "default" in info.options:
+            return _literal_input(utf8(info.options["default"]))
+        if info is not None and info.choices:
+            return _literal_input(utf8(draw(st.sampled_from(info.choices))))
+    if how == 2:
+        return {"__value__": utf8(draw(st.lists(json_values(canary), max_size=3)))}
+    return _literal_input(utf8(draw(json_values(canary))))
+
+
+# -- graphs to compare (comfydsl.diff) ------------------------------------------------------------
+
+#: Few classes, inputs and values, so that many nodes look alike.
+_GRAPH_CLASSES = ("Load", "Mix", "Save")
+_GRAPH_INPUTS = ("a", "b", "c")
+_GRAPH_VALUES = (0, 1, "x")
+
+
+@st.composite
+def _graph_nodes(
+    draw: st.DrawFn, count: int, sources: list[int], first: int
+) -> list[tuple[str, dict[str, Any]]]:
+    """``count`` nodes, numbered from ``first``, each input a small literal or a link to one of
+    ``sources`` or an earlier node of these (as ``("link", node number, output)``)."""
+    nodes: list[tuple[str, dict[str, Any]]] = []
+    for i in range(count):
+        earlier = sources + list(range(first, first + i))
+        inputs: dict[str, Any] = {}
+        for name in draw(st.lists(st.sampled_from(_GRAPH_INPUTS), unique=True, max_size=3)):
+            if earlier and draw(st.booleans()):
+                inputs[name] = ("link", draw(st.sampled_from(earlier)), draw(st.integers(0, 1)))
+            else:
+                inputs[name] = draw(st.sampled_from(_GRAPH_VALUES))
+        nodes.append((draw(st.sampled_from(_GRAPH_CLASSES)), inputs))
+    return nodes
+
+
+@st.composite
+def graph_prompts(draw: st.DrawFn, max_nodes: int = 10, max_copies: int = 4) -> dict[str, Any]:
+    """A random prompt (a DAG) of classes the catalog does not know, with few distinct classes
+    and values: often many nodes look alike, and often it is copies of one subgraph hanging off
+    shared nodes (the hard cases for matching: repeated subgraphs, symmetric branches)."""
+    nodes: list[tuple[str, dict[str, Any]]] = []
+    if draw(st.booleans()):
+        shared = draw(_graph_nodes(draw(st.integers(0, 2)), [], 0))
+        nodes += shared
+        motif_size = draw(st.integers(1, max(1, max_nodes // max_copies)))
+        motif = draw(_graph_nodes(motif_size, list(range(len(shared))), len(shared)))
+        for copy_number in range(draw(st.integers(2, max_copies))):
+            offset = copy_number * motif_size
+            for class_type, inputs in motif:
+                moved = {
+                    name: (
+                        ("link", v[1] + offset if v[1] >= len(shared) else v[1], v[2])
+                        if isinstance(v, tuple)
+                        else v
+                    )
+                    for name, v in inputs.items()
+                }
+                nodes.append((class_type, moved))
+    else:
+        nodes = draw(_graph_nodes(draw(st.integers(1, max_nodes)), [], 0))
+    return {
+        str(i + 1): {
+            "inputs": {
+                name: ([str(v[1] + 1), v[2]] if isinstance(v, tuple) else v)
+                for name, v in inputs.items()
+            },
+            "class_type": class_type,
+        }
+        for i, (class_type, inputs) in enumerate(nodes)
+    }
+
+
+@st.composite
+def renamed_prompts(draw: st.DrawFn, prompt: dict[str, Any]) -> dict[str, Any]:
+    """``prompt`` with its nodes in another order under other ids (links follow)."""
+    ids = list(prompt)
+    fresh = draw(
+        st.lists(
+            st.one_of(st.integers(1, 10_000).map(str), st.text(min_size=1, max_size=4).map(utf8)),
+            min_size=len(ids),
+            max_size=len(ids),
+            unique=True,
+        )
+    )
+    renaming = dict(zip(ids, fresh, strict=True))
+    order = draw(st.permutations(ids))
+    return {renaming[node_id]: relinked(prompt[node_id], renaming) for node_id in order}
+
+
+def relinked(entry: dict[str, Any], renaming: Mapping[str, str]) -> dict[str, Any]:
+    """A node of a prompt with the ids its links name renamed."""
+    inputs = {
+        name: ([renaming[v[0]], v[1]] if is_link(v) else copy.deepcopy(v))
+        for name, v in entry["inputs"].items()
+    }
+    return {**copy.deepcopy(entry), "inputs": inputs}
+
+
+def is_link(value: Any) -> bool:
+    """Whether a prompt's input value is a link: ``["<id>", <index>]``."""
+    return (
+        isinstance(value, list)
+        and len(value) == 2
+        and isinstance(value[0], str)
+        and isinstance(value[1], int)
+    )
+
+
+@st.composite
+def mutated_graphs(draw: st.DrawFn, prompt: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """``prompt`` with one change, and its kind: ``value`` (one literal input set to another
+    value), ``link`` (one link moved to another node's output, no loop made), ``add`` (a new
+    node that takes links from others and feeds none) or ``remove`` (a node taken away, with
+    the inputs that took links from it)."""
+    changed = copy.deepcopy(prompt)
+    kinds = ["add", "remove"]
+    literal_inputs = [
+        (i, n) for i, e in prompt.items() for n, v in e["inputs"].items() if not is_link(v)
+    ]
+    link_inputs = [(i, n) for i, e in prompt.items() for n, v in e["inputs"].items() if is_link(v)]
+    if literal_inputs:
+        kinds.append("value")
+    if link_inputs:
+        kinds.append("link")
+    kind = draw(st.sampled_from(kinds))
+    if kind == "value":
+        node_id, name = draw(st.sampled_from(literal_inputs))
+        old = prompt[node_id]["inputs"][name]
+        changed[node_id]["inputs"][name] = draw(
+            st.sampled_from([v for v in (*_GRAPH_VALUES, 2, "y", 1.0, True) if not _same(v, old)])
+        )
+    elif kind == "link":
+        node_id, name = draw(st.sampled_from(link_inputs))
+        below = _downstream(prompt, node_id)
+        old = prompt[node_id]["inputs"][name]
+        targets = [[s, o] for s in prompt if s not in below for o in (0, 1) if [s, o] != old]
+        if not targets:
+            return draw(mutated_graphs(prompt))
+        changed[node_id]["inputs"][name] = draw(st.sampled_from(targets))
+    elif kind == "add":
+        new_id = draw(st.text(min_size=1, max_size=3).map(utf8).filter(lambda i: i not in prompt))
+        inputs: dict[str, Any] = {}
+        for name in draw(st.lists(st.sampled_from(_GRAPH_INPUTS), unique=True, max_size=3)):
+            if draw(st.booleans()):
+                inputs[name] = [draw(st.sampled_from(sorted(prompt))), draw(st.integers(0, 1))]
+            else:
+                inputs[name] = draw(st.sampled_from(_GRAPH_VALUES))
+        changed[new_id] = {"inputs": inputs, "class_type": draw(st.sampled_from(_GRAPH_CLASSES))}
+    else:
+        gone = draw(st.sampled_from(sorted(prompt)))
+        del changed[gone]
+        for entry in changed.values():
+            for name in [n for n, v in entry["inputs"].items() if is_link(v) and v[0] == gone]:
+                del entry["inputs"][name]
+    return changed, kind
+
+
+def _same(a: Any, b: Any) -> bool:
+    return type(a) is type(b) and a == b
+
+
+def _downstream(prompt: dict[str, Any], start: str) -> set[str]:
+    """``start`` and every node that takes a link from it, directly or not."""
+    found = {start}
+    grew = True
+    while grew:
+        grew = False
+        for node_id, entry in prompt.items():
+            if node_id not in found and any(
+                is_link(v) and v[0] in found for v in entry["inputs"].values()
+            ):
+                found.add(node_id)
+                grew = True
+    return found
 
 
 # -- pictures of workflows --------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 import pytest
-from corpus import require_corpus, workflows
+from corpus import names, require_corpus, workflows
 from ui_cases import as_version_1
 
 from comfydsl import load_prompt, load_workflow
@@ -26,14 +26,7 @@ PRECISE = re.compile(
 )
 
 
-def _names() -> list[str]:
-    try:
-        return [name for name, _ in workflows()]
-    except OSError:
-        return []
-
-
-NAMES = _names()
+NAMES = names()
 
 
 @pytest.fixture(scope="module")

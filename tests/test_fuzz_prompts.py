@@ -1,5 +1,6 @@
 """Fuzzing the readers of prompts: every mutated real prompt, as a dict or as the bytes of a file,
-is read and used (checked, compiled, written) with no exception outside comfydsl's error tree.
+is read and used (checked, compiled, written, imported as a script, compared) with no exception
+outside comfydsl's error tree.
 
 ``COMFYDSL_FUZZ_EXAMPLES`` sets the number of examples of each test (a few hundred by default).
 """
@@ -14,7 +15,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from strategies import FUZZ_EXAMPLES, mutated_bytes, mutated_prompts
 
-from comfydsl import load_prompt
+from comfydsl import compare, load_prompt, to_script
 from comfydsl.catalog import bundled_catalog, load_catalog
 from comfydsl.errors import ComfyDSLError
 
@@ -41,6 +42,8 @@ def use(source: Any) -> None:
         workflow.check()
         workflow.check(PACKS)
         workflow.to_json(check=False)
+        compile(to_script(workflow), "<imported>", "exec")  # comfydsl import
+        assert compare(workflow, workflow).same  # comfydsl diff
         workflow.to_api(check=True)
     except ComfyDSLError:
         pass

@@ -1,6 +1,6 @@
 """Fuzzing the editor-workflow reader: every mutated corpus workflow (as a dict, or as the bytes
-of a file) is read and used (converted, checked, written) with no exception outside comfydsl's
-error tree and without hanging.
+of a file) is read and used (converted, checked, written, imported as a script, compared) with
+no exception outside comfydsl's error tree and without hanging.
 
 The workflows come from the corpus that scripts/editor_setup.py installs (a sample of small and
 subgraph-heavy templates and blueprints) and from the hand-made cases of tests/ui_cases.py.
@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from strategies import FUZZ_EXAMPLES, Samples, mutated_bytes, mutated_workflows
 from ui_cases import EDITOR_CASES
 
-from comfydsl import load_workflow
+from comfydsl import compare, load_workflow, to_script
 from comfydsl.errors import ComfyDSLError
 
 #: Seconds one example may take before it counts as a hang (the slowest real file takes 0.05).
@@ -72,15 +72,24 @@ def no_hang(seconds: float = HANG) -> Iterator[None]:
 
 
 def use(source: Any) -> None:
-    """Everything a user does with a workflow file."""
+    """Everything a user does with a workflow file: import and diff included."""
     with no_hang():
         try:
             workflow = load_workflow(source)
             workflow.check()
             workflow.to_json(check=False)
+            import_and_compare(workflow)
             workflow.to_api(check=True)
         except ComfyDSLError:
             pass
+
+
+def import_and_compare(workflow: Any) -> None:
+    """What ``comfydsl import`` and ``comfydsl diff`` do with a workflow that reads: a script
+    that parses (or a ScriptWriteError), and the workflow the same as itself (or a
+    CompareError)."""
+    compile(to_script(workflow), "<imported>", "exec")
+    assert compare(workflow, workflow).same
 
 
 @pytest.fixture(scope="module", autouse=True)

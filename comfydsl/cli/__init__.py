@@ -8,11 +8,15 @@
     comfydsl catalog pull --server http://127.0.0.1:8188 -o my-server.json
     comfydsl stubs --catalog my-server.json
     comfydsl graph txt2img.py -o graph.svg      # a picture of the workflow (Graphviz)
+    comfydsl import exported.json -o workflow.py  # a workflow file as a readable script
+    comfydsl diff exported.json workflow.py     # the same graph, whatever the ids?
 
 ``main.py`` assembles the parser and turns every failure into ``error: ...`` and an exit status
-(0 done, 1 error, 2 usage, 130 interrupted); ``script.py`` runs a user's script (or reads a
-prompt) to get its workflow; ``compile.py``, ``convert.py``, ``run.py``, ``catalog.py``,
-``stubs.py`` and ``graph.py`` are the commands. Nothing in comfydsl imports this package.
+(0 done, 1 error, 2 usage, 130 interrupted; ``diff``: 0 same, 1 different, 2 error);
+``script.py`` runs a user's script (or reads a workflow file) to get its workflow;
+``compile.py``, ``convert.py``, ``run.py``, ``catalog.py``, ``stubs.py``, ``graph.py``,
+``importer.py`` (``import``) and ``diff.py`` are the commands. Nothing in comfydsl imports this
+package.
 """
 
 from comfydsl.cli.main import build_parser, main

@@ -9,6 +9,8 @@ white space is ``{``) is read as a workflow file, anything else runs as a Python
 
 A ``ScriptSource`` loads the catalogs once and builds a workflow for each set of variables, each
 in a context of its own: what one combination of a sweep builds never reaches the next.
+``load_sides`` builds the workflows of several paths under the same catalogs (``import``,
+``diff``).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from comfydsl.build import Workflow, reset_default_workflow
-from comfydsl.catalog import Catalog, extend_catalog, load_catalog
+from comfydsl.catalog import Catalog, extend_catalog, load_catalog, use_catalog
 from comfydsl.cli.arguments import STDIN, HTTPOptions, UsageError
 from comfydsl.errors import (
     CatalogError,
@@ -47,6 +49,7 @@ __all__ = [
     "ScriptSource",
     "load_catalogs",
     "load_script_workflow",
+    "load_sides",
     "read_workflow_file",
     "split_locations",
 ]
@@ -65,20 +68,37 @@ def load_script_workflow(
     catalogs: Sequence[str] = (),
     http: HTTPOptions | None = None,
     variables: Mapping[str, Any] | None = None,
+    environment: bool = True,
 ) -> Workflow:
     """Run a user's script (or read an API-format prompt) and return the workflow it built.
 
     The script runs in a fresh context: its module-level nodes land in a new default workflow.
     That one is taken if it has nodes; otherwise the one ``Workflow`` the script holds in a global
     (or the one named ``name``). ``catalogs`` (files or server URLs) are merged over the catalog in
-    force first, after those of ``COMFYDSL_CATALOG`` (separated by os.pathsep); servers are asked
-    with ``http`` (headers, TLS verification, timeout). ``path`` may be ``-``: standard input.
-    A template (``.py.j2``, ``.json.j2``) is rendered with ``variables`` first.
+    force first, after those of ``COMFYDSL_CATALOG`` (separated by os.pathsep; not read when
+    ``environment`` is false); servers are asked with ``http`` (headers, TLS verification,
+    timeout). ``path`` may be ``-``: standard input. A template (``.py.j2``, ``.json.j2``) is
+    rendered with ``variables`` first.
 
     >>> wf = load_script_workflow("examples/invert.py")  # doctest: +SKIP
     """
-    source = ScriptSource(path, name=name, catalogs=catalogs, http=http)
+    source = ScriptSource(path, name=name, catalogs=catalogs, http=http, environment=environment)
     return source.workflow(variables)
+
+
+def load_sides(
+    paths: Sequence[str], *, catalogs: Sequence[str] = (), http: HTTPOptions | None = None
+) -> tuple[Catalog, list[Workflow]]:
+    """The workflow of each path (a script run, a workflow file read), all under the same
+    catalogs: those of ``COMFYDSL_CATALOG`` and ``catalogs``, merged over the one in force and
+    loaded once. Returns that catalog and the workflows (what ``import`` and ``diff`` start from)."""
+    locations = [*split_locations(os.environ.get(CATALOG_ENV, "")), *catalogs]
+    if [*paths, *locations].count(STDIN) > 1:
+        raise UsageError("standard input ('-') can be read only once: give one input as '-'")
+    loaded = load_catalogs(locations, http)
+    with use_catalog(*loaded) as catalog:
+        workflows = [load_script_workflow(path, http=http, environment=False) for path in paths]
+    return catalog, workflows
 
 
 class ScriptSource:
@@ -95,9 +115,10 @@ class ScriptSource:
         name: str | None = None,
         catalogs: Sequence[str] = (),
         http: HTTPOptions | None = None,
+        environment: bool = True,
     ) -> None:
         text = os.fspath(path)
-        env_catalogs = split_locations(os.environ.get(CATALOG_ENV, ""))
+        env_catalogs = split_locations(os.environ.get(CATALOG_ENV, "")) if environment else []
         locations = [*env_catalogs, *catalogs]
         if [text, *locations].count(STDIN) > 1:
             raise UsageError("standard input ('-') can be read only once: give one input as '-'")

@@ -64,6 +64,10 @@ def places(tmp_path: Path) -> dict[str, str]:
     (tmp_path / "a-file").write_text("", encoding="utf-8")
     (tmp_path / "workflow.json").write_text(json.dumps(case_txt2img()), encoding="utf-8")
     (tmp_path / "list.json").write_text("[1, 2]", encoding="utf-8")
+    (tmp_path / "dangling.json").write_text(
+        '{"1": {"class_type": "ImageInvert", "inputs": {"image": ["9", 0]}}}', encoding="utf-8"
+    )
+    (tmp_path / "no-class.json").write_text('{"1": {"inputs": {}}}', encoding="utf-8")
     (tmp_path / "dir.json").mkdir()
     (tmp_path / "bad.py.j2").write_text("x = 1\ny = {{ color\n", encoding="utf-8")
     (tmp_path / "latin1.py.j2").write_bytes(b"x = '\xe9'\n")
@@ -79,6 +83,8 @@ def places(tmp_path: Path) -> dict[str, str]:
         "not_json": str(tmp_path / "not.json"),
         "latin1": str(tmp_path / "latin1.json"),
         "under_file": str(tmp_path / "a-file" / "out.json"),
+        "dangling": str(tmp_path / "dangling.json"),
+        "no_class": str(tmp_path / "no-class.json"),
         "refused": refused_url(),
         "bad_template": str(tmp_path / "bad.py.j2"),
         "bad_json_template": str(tmp_path / "bad.json.j2"),
@@ -125,6 +131,18 @@ CASES = [
     ("-o onto a directory", "compile", ["compile", INVERT, "-o", "{dir}"]),
     ("-o onto a directory", "catalog pull", ["catalog", "pull", "--server", "{fake}", "-o", "{dir}"]),
     ("-o onto a directory", "stubs", ["stubs", "-o", "{dir}"]),
+    ("missing file", "import", ["import", "{missing}"]),
+    ("a directory", "import", ["import", "{dir}"]),
+    ("bad URL scheme", "import", ["import", "{not_json}", "--catalog", "ftp://h/packs.json"]),
+    ("unreachable server", "import", ["import", INVERT, "--catalog", "{refused}"]),
+    ("bad JSON", "import", ["import", "{not_json}"]),
+    ("invalid UTF-8", "import", ["import", "{latin1}"]),
+    ("a list", "import", ["import", "{list}"]),
+    ("a link to a missing node", "import", ["import", "{dangling}"]),
+    ("a node without a class", "import", ["import", "{no_class}"]),
+    ("-o into a missing folder", "import", ["import", INVERT, "-o", "{tmp}/no/such/s.py"]),
+    ("-o under a file", "import", ["import", INVERT, "-o", "{under_file}"]),
+    ("-o onto a directory", "import", ["import", INVERT, "-o", "{dir}"]),
     ("missing file", "catalog diff", ["catalog", "diff", "bundled", "{tmp}/missing.json"]),
     ("missing file", "catalog diff --check", ["catalog", "diff", "bundled", "bundled", "--check", "{missing}"]),
     ("a directory", "catalog diff", ["catalog", "diff", "{dir}", "bundled"]),
@@ -225,6 +243,32 @@ def test_every_command_reports_every_kind_of_bad_argument(
         print(f"\n{command}, {kind}: {err}", end="")
     assert (1, "error:") == (status, err[:6]), f"{command}, {kind}: status {status}, stderr:\n{err}"
     assert "Traceback" not in err, err
+
+
+#: The same kinds of bad argument for ``diff``, on either side: it exits 2 for each (its 1 means
+#: "different").
+DIFF_CASES = [
+    ("missing file", ["diff", "{missing}", INVERT]),
+    ("missing file", ["diff", INVERT, "{missing}"]),
+    ("a directory", ["diff", "{dir}", INVERT]),
+    ("bad URL scheme", ["diff", INVERT, INVERT, "--catalog", "ftp://h/packs.json"]),
+    ("unreachable server", ["diff", INVERT, INVERT, "--catalog", "{refused}"]),
+    ("bad JSON", ["diff", INVERT, "{not_json}"]),
+    ("invalid UTF-8", ["diff", "{latin1}", INVERT]),
+    ("a list", ["diff", INVERT, "{list}"]),
+    ("a link to a missing node", ["diff", "{dangling}", INVERT]),
+    ("a node without a class", ["diff", INVERT, "{no_class}"]),
+]
+
+
+@pytest.mark.parametrize(("kind", "argv"), DIFF_CASES, ids=[f"diff: {k}" for k, _ in DIFF_CASES])
+def test_diff_reports_every_kind_of_bad_argument_with_2(
+    kind: str, argv: list[str], places: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    status = main(fill(argv, places))
+    err = capsys.readouterr().err
+    assert (2, "error:") == (status, err[:6]), f"diff, {kind}: status {status}, stderr:\n{err}"
+    assert "Traceback" not in err and 1 == len(err.strip().splitlines()[:1]), err
 
 
 SUBPROCESS_CASES = [

@@ -14,7 +14,13 @@ import strategies as sts
 from hypothesis import given
 from hypothesis import strategies as st
 
-from comfydsl.names import PythonIdentifier, python_name, unique_python_names
+from comfydsl.names import (
+    Namespace,
+    PythonIdentifier,
+    python_name,
+    snake_name,
+    unique_python_names,
+)
 
 CANARY = '__import__("os").system("echo pwned")'
 
@@ -80,3 +86,40 @@ def test_names_unfit_for_a_class_body_are_told_apart() -> None:
     assert PythonIdentifier("__x__").dunder and not PythonIdentifier("__x__").mangled
     assert PythonIdentifier("___").dunder
     assert not PythonIdentifier("_x").mangled and not PythonIdentifier("_x__").dunder
+
+
+# -- variables of generated scripts -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Load Checkpoint", "load_checkpoint"),
+        ("VAEDecode", "vae_decode"),
+        ("CLIPTextEncode", "clip_text_encode"),
+        ("KSampler (Advanced)", "ksampler_advanced"),
+        ("IPAdapterApply", "ip_adapter_apply"),
+        ("3D Model", "_3d_model"),
+        ("class", "class_"),
+        ("None", "none"),
+        ("__debug__", "debug"),
+        ("名前", "node"),
+        ("", "node"),
+    ],
+)
+def test_snake_names_read_as_the_words_of_a_title_or_class(text: str, expected: str) -> None:
+    assert expected == snake_name(text, fallback="node")
+
+
+@given(names, names)
+def test_a_namespace_hands_out_distinct_free_identifiers(first: str, second: str) -> None:
+    space = Namespace(["Node", "unchecked_node"])
+    made = [space.fresh(first), space.fresh(first), space.fresh(second), space.fresh("print")]
+    assert len(set(made)) == len(made)
+    for name in made:
+        assert PythonIdentifier.exact(name) == name and len(name) <= 45
+        assert name not in ("Node", "unchecked_node", "print")
+        assert not keyword.iskeyword(name)
+    assert space.claim("Node") is None and space.claim(made[0]) is None
+    assert space.claim("len") is None, "a builtin is never handed out"
+    assert "KSampler" == space.claim("KSampler") and space.claim("KSampler") is None

@@ -36,6 +36,28 @@ def has_nan(value: Any) -> bool:
     return False
 
 
+def same_or_nan(a: Any, b: Any) -> bool:
+    """``same``, with NaN equal to NaN."""
+    if isinstance(b, float) and math.isnan(b):
+        return isinstance(a, float) and math.isnan(a)
+    if isinstance(b, dict):
+        return type(a) is dict and list(a) == list(b) and all(same_or_nan(a[k], b[k]) for k in b)
+    if isinstance(b, list):
+        return type(a) is list and len(a) == len(b) and all(map(same_or_nan, a, b))
+    return same(a, b)
+
+
+@given(sts.json_values(CANARY))
+def test_nan_is_written_as_its_one_call_when_asked(value: Any) -> None:
+    text = literal(value, nan=True)
+    tree = ast.parse(text, mode="eval")
+    calls = [ast.unparse(n) for n in ast.walk(tree) if isinstance(n, ast.Call)]
+    assert all('float("nan")' == c or "float('nan')" == c for c in calls), calls
+    assert same_or_nan(
+        eval(compile(tree, "<literal>", "eval"), {"__builtins__": {"float": float}}), value
+    )
+
+
 @given(sts.json_values(CANARY))
 def test_a_literal_reads_back_as_its_value(value: Any) -> None:
     if has_nan(value):
@@ -104,6 +126,11 @@ def test_comment_escapes_line_breaks_visibly(text: str, expected: str) -> None:
 )
 def test_literal_forms(value: Any, expected: str) -> None:
     assert expected == literal(value)
+
+
+def test_a_plain_string_is_quoted_as_it_is_and_a_docstring_in_three_quotes() -> None:
+    assert '"plain text, it\'s #1"' == literal("plain text, it's #1")
+    assert '"""plain"""' == literal("plain", multiline=True)
 
 
 def test_a_docstring_literal_keeps_its_lines() -> None:

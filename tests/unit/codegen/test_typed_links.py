@@ -36,6 +36,8 @@ from comfydsl.nodes import node_class
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
 assert EXAMPLES, f"no example scripts in {ROOT / 'examples'}"
+#: Scripts that ``comfydsl import`` wrote (tests/golden/test_imports.py) type-check like examples.
+EXAMPLES += sorted((ROOT / "tests" / "golden" / "imported").glob("*.py"))
 
 GOOD_SCRIPT = """\
 from pathlib import Path
