@@ -32,6 +32,10 @@ ERROR_TYPES = {
     "bad_linked_input",
     "link_to_missing_node",
     "output_index_out_of_range",
+    # comfydsl's own, stricter than the server where the answer is knowable (README): a file
+    # name that leaves its folder or names the folder itself, a constant a primitive feeds.
+    "path_outside_folder",
+    "custom_validation_failed",
 }
 
 
