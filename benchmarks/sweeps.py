@@ -28,7 +28,7 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 TEMPLATES = REPO / "examples" / "templates"
-PACKS = str(REPO / "examples" / "catalogs" / "controlnet_aux-vhs.json")
+PACKS = str(REPO / "nodes_catalog" / "packs" / "vhs.json")
 
 #: (label, template or None for the Python API, --sweep options): 1,000 combinations each.
 SWEEPS = [

@@ -112,7 +112,7 @@ class Catalog:
     nodes_catalog/README.md); elsewhere an empty list or an upload widget's is taken for one.
     """
 
-    __slots__ = ("_defs", "_raw", "_sources", "files_known", "source")
+    __slots__ = ("_defs", "_owners", "_raw", "_sources", "files_known", "source")
 
     def __init__(
         self,
@@ -127,6 +127,9 @@ class Catalog:
         # class -> (source, files_known, its inputs that list files: JSON or _Unread, or None)
         self._sources: dict[str, tuple[str, bool, Any]] = {}
         self._defs: dict[str, NodeDef] = {}
+        # class -> the catalog that builds it, for a class merged in before it was built: the
+        # definition is built once, by the catalog it came from, and shared by every merge.
+        self._owners: dict[str, Catalog] = {}
         if definitions is not None:
             self._take(definitions, {})
             self.validate()
@@ -175,7 +178,7 @@ class Catalog:
             if name in self._defs:
                 continue
             try:
-                self._defs[name] = self._build(name, raw)
+                self._defs[name] = self._built(name, raw)
             except CatalogError as error:
                 problems.extend(error.problems or [CatalogProblem(str(error), class_type=name)])
         if problems:
@@ -200,7 +203,10 @@ class Catalog:
             result._sources.update(catalog._sources)
             for name in catalog._raw:
                 result._defs.pop(name, None)
+                result._owners.pop(name, None)
             result._defs.update(catalog._defs)
+            for name in catalog._raw.keys() - catalog._defs.keys():
+                result._owners[name] = catalog._owners.get(name, catalog)
         if others:
             result.source = " + ".join(c.source for c in (self, *others))
         return result
@@ -212,9 +218,14 @@ class Catalog:
             return found
         if class_type not in self._raw:
             return None
-        # Only the bundled catalog gets here: every other one was built when it was made.
-        found = self._defs[class_type] = self._build(class_type, self._raw[class_type])
+        # Only the bundled catalog (and merges of it) gets here: every other one was built when
+        # it was made.
+        found = self._defs[class_type] = self._built(class_type, self._raw[class_type])
         return found
+
+    def _built(self, class_type: str, raw: Any) -> NodeDef:
+        owner = self._owners.get(class_type)
+        return self._build(class_type, raw) if owner is None else owner[class_type]
 
     def _build(self, class_type: str, raw: Any) -> NodeDef:
         source, files_known, file_lists = self._sources[class_type]

@@ -21,6 +21,7 @@ from comfydsl.catalog import (
     bundled_catalog,
     extend_catalog,
     load_catalog,
+    pack_catalog,
     use_catalog,
 )
 from comfydsl.errors import CatalogError, UnknownInputError, UnknownNodeError
@@ -309,3 +310,17 @@ def test_a_bundled_file_in_another_layout_is_read_whole(text: str) -> None:
     found = split_definitions(text)
     values = {k: v.value() if type(v) is _Unread else v for k, v in found.items()}
     assert json.loads(text) == values
+
+
+def test_merges_of_the_bundled_catalog_share_its_definitions() -> None:
+    # A script that calls use_packs runs once per combination of a sweep: each merge must not
+    # build (and check, and make node classes for) the bundled definitions again.
+    bundled = bundled_catalog()
+    first = bundled.merged(pack_catalog("vhs"))
+    second = bundled.merged(pack_catalog("vhs"), pack_catalog("controlnet_aux"))
+    for name in ("KSampler", "ImageScaleBy", "VAEDecodeTiled"):
+        assert first[name] is second[name] is bundled[name]
+    assert first["VHS_VideoCombine"] is second["VHS_VideoCombine"]
+    overriding = Catalog({"KSampler": {"input": {"required": {}}, "output": []}}, source="mine")
+    assert overriding["KSampler"] is bundled.merged(overriding)["KSampler"]
+    assert bundled["KSampler"] is overriding.merged(bundled)["KSampler"]
