@@ -62,8 +62,19 @@ def _absolute(path: str) -> bool:
     )
 
 
+def plainly_relative(path: str) -> bool:
+    """Whether ``path`` is relative and cannot climb, seen without parsing it (most names are):
+    no ``..``, no drive or stream colon, no backslash, no leading slash. Every node that saves a
+    file checks its prefix, so the paths' parsing is kept for the names that need it."""
+    return ".." not in path and ":" not in path and "\\" not in path and path[:1] != "/"
+
+
 def prefix_problem(prefix: str) -> str | None:
     """Why an output prefix cannot be used, or None: one that leads out of the output folder."""
+    return None if plainly_relative(prefix) else _parsed_prefix_problem(prefix)
+
+
+def _parsed_prefix_problem(prefix: str) -> str | None:
     for name in _PREFIX_VARIABLES:
         prefix = prefix.replace(f"%{name}%", "0")
     # The server keeps the folder part of the prefix and names the files with the rest.
@@ -80,6 +91,13 @@ def prefix_problem(prefix: str) -> str | None:
 def file_name_problem(name: str) -> str | None:
     """Why a file name cannot name a file of the server's folders, or None."""
     plain, folder = split_folder(name)
+    # Without "..", only a name of dots and separators alone names the folder itself.
+    if plainly_relative(plain) and plain.strip("./"):
+        return None
+    return _parsed_file_name_problem(plain, folder)
+
+
+def _parsed_file_name_problem(plain: str, folder: str) -> str | None:
     if _climbs(plain) and not _absolute(plain):
         return (
             f"it leads out of the server's {folder} folder: give the name of a file in that "
@@ -113,6 +131,7 @@ __all__ = [
     "file_name_problem",
     "listed_name",
     "own_check_of",
+    "plainly_relative",
     "prefix_problem",
     "split_folder",
 ]

@@ -45,6 +45,7 @@ from comfydsl.validation.files import (
     file_name_problem,
     listed_name,
     own_check_of,
+    plainly_relative,
     prefix_problem,
 )
 from comfydsl.values import LocalFile, freeze, is_path, json_problem, wrap_list
@@ -420,7 +421,9 @@ def checker_for(spec: InputSpec) -> Checker:
     elif kind == "STRING" and spec.name == "filename_prefix":
 
         def checker(value: Any, workflow: Workflow | None) -> Any:
-            return check_value(spec, value, workflow)  # a path: checked whole, every time
+            if type(value) is str and value.isascii() and plainly_relative(value):
+                return value  # a path that cannot leave the output folder (files.prefix_problem)
+            return check_value(spec, value, workflow)
 
     elif kind == "STRING":
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from comfydsl import Node, Workflow, load_prompt
 from comfydsl.catalog import Catalog, bundled_catalog, use_catalog
@@ -25,6 +27,7 @@ from comfydsl.nodes import (
     PrimitiveInt,
     SaveImage,
 )
+from comfydsl.validation import files
 from comfydsl.validation.files import file_name_problem, prefix_problem
 
 
@@ -177,3 +180,18 @@ def test_a_wrapped_pair_in_an_any_input_is_a_link_in_disguise() -> None:
         PreviewAny(source={"__value__": ["a", "b"]})  # not a link: taken
     with Workflow(), pytest.raises(BadLinkError):
         Node("PreviewAny", source={"__value__": ["1", 0]})
+
+
+#: Paths made of what matters to their parsing, with a letter and a digit among them.
+PATH_PIECES = st.lists(
+    st.sampled_from(["/", "\\", ".", "..", ":", "a", "C:", "%year%", "0", " [input]", "~"]),
+    max_size=8,
+).map("".join)
+
+
+@given(PATH_PIECES)
+def test_the_quick_look_at_a_path_agrees_with_parsing_it(path: str) -> None:
+    # Most names skip the parsing of POSIX and Windows paths: never with another answer.
+    assert files._parsed_prefix_problem(path) == prefix_problem(path)
+    plain, folder = files.split_folder(path)
+    assert files._parsed_file_name_problem(plain, folder) == file_name_problem(path)
