@@ -136,7 +136,10 @@ class _Watchdog:
                     target=self._run, name="comfydsl-deadlines", daemon=True
                 )
                 self._thread.start()
-            self._wake.notify()
+            elif self._due[0][2] is deadline:
+                # Woken only when this deadline falls due first: waking the thread at every
+                # call cost each request a switch of threads.
+                self._wake.notify()
 
     def _run(self) -> None:
         while True:
