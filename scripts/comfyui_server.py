@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import functools
 import json
 import os
 import shutil
@@ -176,6 +177,22 @@ def _stop_leftovers() -> None:
         server.stop()
 
 
+def _killed_with(parent: int) -> None:
+    """In the server's process, before ComfyUI starts (Linux): die when ``parent`` does.
+
+    atexit does not run when the process that started a server is killed (SIGKILL, the OOM
+    killer, a CI job cancelled): without this its servers would run on, holding their ports.
+    ``PR_SET_PDEATHSIG`` fires when the thread that started the server ends, so servers must be
+    started from a thread that lives as long as they do (the main thread, everywhere here).
+    """
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the signal was asked for
+        os._exit(1)
+
+
 @attrs.define(eq=False)
 class ComfyUIServer:
     """One ComfyUI server process on 127.0.0.1, with directories of its own under `root`.
@@ -316,6 +333,11 @@ class ComfyUIServer:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 env={**os.environ, "PYTHONUNBUFFERED": "1"},
+                preexec_fn=(
+                    functools.partial(_killed_with, os.getpid())
+                    if sys.platform.startswith("linux")
+                    else None
+                ),
             )
         _LIVE.add(self)
         try:

@@ -6,12 +6,19 @@ the same reason, and this one says so most plainly.
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import time
 import uuid
 from pathlib import Path
 from typing import Any
 
+import pytest
 import requests
+
+SERVER_SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "comfyui_server.py"
 
 INVERT_SAVE_PROMPT: dict[str, Any] = {
     "1": {
@@ -92,3 +99,58 @@ def test_a_fresh_server_is_separate_from_the_shared_one(
     assert fresh_comfyui_server.port != comfyui_server.port
     assert fresh_comfyui_server.output_dir != comfyui_server.output_dir
     assert requests.get(f"{fresh_comfyui_server.url}/history", timeout=10).json() == {}
+
+
+CHILD = """
+import importlib.util, sys, time
+from pathlib import Path
+spec = importlib.util.spec_from_file_location("harness", sys.argv[1])
+harness = importlib.util.module_from_spec(spec)
+sys.modules["harness"] = harness
+spec.loader.exec_module(harness)
+install = harness.ServerInstall(comfyui_dir=Path(sys.argv[2]), python=Path(sys.argv[3]))
+server = harness.ComfyUIServer(install, root=Path(sys.argv[4]))
+server.start()
+print(server.pid, flush=True)
+time.sleep(600)
+"""
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie no reaper has collected yet does not)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_a_server_dies_with_the_process_that_started_it(
+    unstarted_comfyui_server: Any, tmp_path: Path
+) -> None:
+    # A test run killed by SIGKILL runs no atexit handler: its servers must not run on.
+    install = unstarted_comfyui_server.install
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(SERVER_SCRIPT), str(install.comfyui_dir),
+         str(install.python), str(tmp_path / "server")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        assert child.stdout is not None
+        line = child.stdout.readline()
+        assert line.strip().isdigit(), f"the child did not start a server: {line!r}"
+        pid = int(line)
+        assert _alive(pid)
+    finally:
+        child.kill()
+        child.wait()
+        if child.stdout is not None:
+            child.stdout.close()
+    deadline = time.monotonic() + 30
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    if _alive(pid):
+        os.kill(pid, signal.SIGKILL)
+        raise AssertionError("the server ran on after the process that started it was killed")
