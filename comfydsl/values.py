@@ -36,6 +36,7 @@ __all__ = [
     "FrozenDict",
     "FrozenList",
     "LocalFile",
+    "as_sent",
     "freeze",
     "is_path",
     "json_problem",
@@ -140,6 +141,12 @@ def wrap_list(value: list[Any] | tuple[Any, ...]) -> FrozenDict:
     """A list given as a value: ``{"__value__": [...]}``, as the editor sends it (a bare list of two
     would read as a link)."""
     return FrozenDict({"__value__": freeze(value)})
+
+
+def as_sent(value: Any) -> Any:
+    """A JSON value (a catalog's default) as a prompt holds it: a list wrapped as the editor
+    sends it (``wrap_list``: a bare list of two reads as a link), anything else read-only."""
+    return wrap_list(value) if isinstance(value, (list, tuple)) else freeze(value)
 
 
 #: How deeply lists and objects may nest inside one input value. Real prompts nest a few levels;

@@ -22,7 +22,7 @@ from comfydsl.errors import (
 )
 from comfydsl.graph import Node, Output, Workflow
 from comfydsl.validation.inputs import check_no_cycle, unknown_input
-from comfydsl.values import freeze, json_problem, text_problem, wrap_list
+from comfydsl.values import as_sent, freeze, json_problem, text_problem, wrap_list
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -338,7 +338,7 @@ def _with_format_widgets(
                     raise error.located(None, source) from None
                 used.add(spec.name)
             elif spec.default is not MISSING:
-                result[spec.name] = spec.default
+                result[spec.name] = as_sent(spec.default)
     for name in given.keys() - used:
         owners = sorted(
             f"{combo}={choice!r}"

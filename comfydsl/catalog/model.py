@@ -26,6 +26,7 @@ from comfydsl.catalog.problems import (
     shown,
 )
 from comfydsl.names import python_name, unique_python_names
+from comfydsl.values import as_sent
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -326,8 +327,10 @@ class NodeDef:
         widgets = [n for n, s in inputs.items() if s.widget]
         sockets = [n for n, s in inputs.items() if not s.widget]
         self.emit_order = tuple(widgets + sockets)
+        # As they go out: a list default wrapped, as the editor sends it, so that a default of
+        # two items is never read as a link.
         self.required_defaults = {
-            n: s.default
+            n: as_sent(s.default)
             for n, s in inputs.items()
             if s.required and s.widget and s.default is not MISSING
         }

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from comfydsl import Workflow
+from comfydsl import Node, Workflow
 from comfydsl.catalog import (
     Catalog,
     active_catalog,
@@ -324,3 +324,29 @@ def test_merges_of_the_bundled_catalog_share_its_definitions() -> None:
     overriding = Catalog({"KSampler": {"input": {"required": {}}, "output": []}}, source="mine")
     assert overriding["KSampler"] is bundled.merged(overriding)["KSampler"]
     assert bundled["KSampler"] is overriding.merged(bundled)["KSampler"]
+
+
+def test_a_default_that_is_a_list_goes_out_as_the_editor_sends_it_never_as_a_link() -> None:
+    # A catalog's default of two items, [id, index], would read as a link to node "1" itself.
+    odd = Catalog(
+        {
+            "Odd": {
+                "input": {
+                    "required": {
+                        "text": ["STRING", {"default": ["1", 0]}],
+                        "table": ["STRING", {"default": {"rows": [1, 2]}}],
+                    }
+                },
+                "output": [],
+                "output_node": True,
+            }
+        },
+        source="odd",
+    )
+    with use_catalog(odd), Workflow() as wf:
+        Node("Odd")
+        Node("Odd", **{"text": "plain"})
+    prompt = wf.to_api()
+    assert {"__value__": ["1", 0]} == prompt["1"]["inputs"]["text"]
+    assert {"rows": [1, 2]} == prompt["1"]["inputs"]["table"]
+    assert "plain" == prompt["2"]["inputs"]["text"]
