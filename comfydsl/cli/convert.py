@@ -10,22 +10,19 @@ from __future__ import annotations
 
 import argparse
 import contextvars
-import os
 import sys
 from typing import Any
 
 from comfydsl.build import Workflow
-from comfydsl.catalog import extend_catalog
 from comfydsl.cli.arguments import (
     STDIN,
     HTTPOptions,
-    UsageError,
     add_catalog_argument,
     add_http_arguments,
     http_options,
 )
 from comfydsl.cli.output import write_output
-from comfydsl.cli.script import CATALOG_ENV, load_catalogs, read_workflow_file, split_locations
+from comfydsl.cli.script import catalog_locations, extend_catalogs, read_workflow_file
 from comfydsl.formats.api import dumps_prompt
 
 __all__ = ["add_convert_command"]
@@ -68,9 +65,7 @@ def add_convert_command(commands: Any) -> argparse.ArgumentParser:
 
 def run_convert(args: argparse.Namespace) -> int:
     """Convert the workflow of parsed ``convert`` arguments; returns the exit status."""
-    locations = [*split_locations(os.environ.get(CATALOG_ENV, "")), *args.catalog]
-    if [args.workflow, *locations].count(STDIN) > 1:
-        raise UsageError("standard input ('-') can be read only once: give one input as '-'")
+    locations = catalog_locations([args.workflow], args.catalog)
     context = contextvars.copy_context()
     workflow: Workflow = context.run(_load, args.workflow, locations, http_options(args))
     if args.check:
@@ -88,6 +83,5 @@ def run_convert(args: argparse.Namespace) -> int:
 
 
 def _load(path: str, locations: list[str], http: HTTPOptions) -> Workflow:
-    for catalog in load_catalogs(locations, http):
-        extend_catalog(catalog)
+    extend_catalogs(locations, http)
     return read_workflow_file(path)

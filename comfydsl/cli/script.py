@@ -47,6 +47,8 @@ __all__ = [
     "CATALOG_ENV",
     "STDIN_NAME",
     "ScriptSource",
+    "catalog_locations",
+    "extend_catalogs",
     "load_catalogs",
     "load_script_workflow",
     "load_sides",
@@ -86,16 +88,25 @@ def load_script_workflow(
     return source.workflow(variables)
 
 
+def catalog_locations(
+    inputs: Sequence[str], catalogs: Sequence[str], *, environment: bool = True
+) -> list[str]:
+    """The catalogs a command merges: those of ``COMFYDSL_CATALOG`` (unless ``environment`` is
+    false), then ``catalogs``. Standard input ('-') can be read once, among them and ``inputs``."""
+    listed = split_locations(os.environ.get(CATALOG_ENV, "")) if environment else []
+    locations = [*listed, *catalogs]
+    if [*inputs, *locations].count(STDIN) > 1:
+        raise UsageError("standard input ('-') can be read only once: give one input as '-'")
+    return locations
+
+
 def load_sides(
     paths: Sequence[str], *, catalogs: Sequence[str] = (), http: HTTPOptions | None = None
 ) -> tuple[Catalog, list[Workflow]]:
     """The workflow of each path (a script run, a workflow file read), all under the same
     catalogs: those of ``COMFYDSL_CATALOG`` and ``catalogs``, merged over the one in force and
     loaded once. Returns that catalog and the workflows (what ``import`` and ``diff`` start from)."""
-    locations = [*split_locations(os.environ.get(CATALOG_ENV, "")), *catalogs]
-    if [*paths, *locations].count(STDIN) > 1:
-        raise UsageError("standard input ('-') can be read only once: give one input as '-'")
-    loaded = load_catalogs(locations, http)
+    loaded = load_catalogs(catalog_locations(paths, catalogs), http)
     with use_catalog(*loaded) as catalog:
         workflows = [load_script_workflow(path, http=http, environment=False) for path in paths]
     return catalog, workflows
@@ -118,10 +129,7 @@ class ScriptSource:
         environment: bool = True,
     ) -> None:
         text = os.fspath(path)
-        env_catalogs = split_locations(os.environ.get(CATALOG_ENV, "")) if environment else []
-        locations = [*env_catalogs, *catalogs]
-        if [text, *locations].count(STDIN) > 1:
-            raise UsageError("standard input ('-') can be read only once: give one input as '-'")
+        locations = catalog_locations([text], catalogs, environment=environment)
         self.script = None if text == STDIN else Path(text)
         self.name = name
         if self.script is not None and not self.script.is_file():
@@ -133,7 +141,7 @@ class ScriptSource:
         self._folder = str(self.script.resolve().parent) if self.script is not None else ""
         self._compiled: dict[str, types.CodeType | None] = {}
         self._context = contextvars.copy_context()
-        self._context.run(_extend_catalogs, locations, http or HTTPOptions())
+        self._context.run(extend_catalogs, locations, http or HTTPOptions())
 
     def workflow(self, variables: Mapping[str, Any] | None = None) -> Workflow:
         """Run the script (render the template with ``variables``) and return its workflow."""
@@ -228,7 +236,8 @@ def load_catalogs(locations: Sequence[str], http: HTTPOptions | None = None) -> 
     return found
 
 
-def _extend_catalogs(locations: Sequence[str], http: HTTPOptions) -> None:
+def extend_catalogs(locations: Sequence[str], http: HTTPOptions) -> None:
+    """Merge the catalogs at ``locations`` over the one in force, in this context."""
     for catalog in load_catalogs(locations, http):
         extend_catalog(catalog)
 
